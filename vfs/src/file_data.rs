@@ -1,0 +1,393 @@
+//! Regular-file contents: sparse, chunked, copy-on-write over a lower layer.
+//!
+//! A file is `size` bytes. Its bytes come from, in order of precedence:
+//! 1. an owned chunk covering `[i * CHUNK, (i + 1) * CHUNK)`: its vector's
+//!    bytes, then zeros to the end of the chunk;
+//! 2. otherwise the `lower` slice (an image's data, read in place), then
+//!    zeros past its end.
+//!
+//! Invariants: every chunk vector is at most `CHUNK` long; no byte at or past
+//! `size` is stored (truncation drops them, so growing again reads zeros);
+//! `lower.len() <= size`. Writing into a lower-backed range copies just that
+//! one chunk up, so appending to a huge image file copies at most one chunk.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use crate::errno::{Errno, Result};
+
+/// Chunk granularity of storage and copy-up. A power of two.
+pub const CHUNK: usize = 64 * 1024;
+const CHUNK_U64: u64 = CHUNK as u64;
+
+/// Largest file size: the adapter's whole memory is 4 GiB, so nothing larger
+/// could ever be stored; past it writes fail with EFBIG instead of trapping.
+pub const MAX_FILE_SIZE: u64 = 1 << 32;
+
+/// Page size used to report `st_blocks`, as tmpfs does.
+const PAGE: u64 = 4096;
+
+#[derive(Default)]
+pub struct FileData {
+    size: u64,
+    /// Data read in place from a lower layer; never written.
+    lower: &'static [u8],
+    /// Chunk index → owned bytes. Absent means "from `lower`, or a hole".
+    chunks: BTreeMap<u64, Vec<u8>>,
+    /// Sum of the chunk vectors' lengths: memory this file holds.
+    owned_bytes: u64,
+}
+
+/// Memory a write may newly take, decremented as chunks grow. `u64::MAX` for
+/// an unlimited mount.
+pub type Budget = u64;
+
+impl FileData {
+    /// A file whose contents are read in place from `lower`.
+    pub fn from_lower(lower: &'static [u8]) -> FileData {
+        FileData { size: lower.len() as u64, lower, ..FileData::default() }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Bytes of memory held by this file's owned chunks.
+    pub fn owned_bytes(&self) -> u64 {
+        self.owned_bytes
+    }
+
+    /// 512-byte blocks, counting each chunk's stored bytes in whole pages.
+    pub fn blocks(&self) -> u64 {
+        self.chunks.values().map(|c| (c.len() as u64).div_ceil(PAGE) * (PAGE / 512)).sum()
+    }
+
+    /// Copies bytes at `offset` into `buf`; returns how many (short at EOF).
+    pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+        if offset >= self.size {
+            return 0;
+        }
+        let len = buf.len().min((self.size - offset).min(usize::MAX as u64) as usize);
+        let mut done = 0;
+        while done < len {
+            let pos = offset + done as u64;
+            let index = pos / CHUNK_U64;
+            let within = (pos % CHUNK_U64) as usize;
+            let step = (CHUNK - within).min(len - done);
+            let out = &mut buf[done..done + step];
+            match self.chunks.get(&index) {
+                Some(chunk) => copy_or_zero(chunk, within, out),
+                None => copy_or_zero(self.lower, pos as usize, out),
+            }
+            done += step;
+        }
+        len
+    }
+
+    /// Writes `data` at `offset`, growing the file as needed. Stops early
+    /// (a short write) when `budget` runs out; ENOSPC if nothing fit.
+    /// EFBIG if `offset` is at or past [`MAX_FILE_SIZE`].
+    pub fn write_at(&mut self, offset: u64, data: &[u8], budget: &mut Budget) -> Result<usize> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        if offset >= MAX_FILE_SIZE {
+            return Err(Errno::FBIG);
+        }
+        let len = data.len().min((MAX_FILE_SIZE - offset) as usize);
+        let mut done = 0;
+        while done < len {
+            let pos = offset + done as u64;
+            let index = pos / CHUNK_U64;
+            let within = (pos % CHUNK_U64) as usize;
+            let step = (CHUNK - within).min(len - done);
+            let Some(chunk) = self.chunk_for_write(index, within + step, budget) else {
+                break;
+            };
+            chunk[within..within + step].copy_from_slice(&data[done..done + step]);
+            done += step;
+            self.size = self.size.max(pos + step as u64);
+        }
+        if done == 0 {
+            return Err(Errno::NOSPC);
+        }
+        Ok(done)
+    }
+
+    /// The owned chunk `index`, copied up from `lower` if needed and grown
+    /// to at least `min_len` bytes; `None` if the budget does not allow it.
+    fn chunk_for_write(&mut self, index: u64, min_len: usize, budget: &mut Budget) -> Option<&mut Vec<u8>> {
+        let start = index * CHUNK_U64;
+        let existing = self.chunks.get(&index).map_or(0, Vec::len);
+        let from_lower = if self.chunks.contains_key(&index) {
+            0
+        } else {
+            self.lower_len_in(start)
+        };
+        let new_len = min_len.max(existing).max(from_lower);
+        let growth = (new_len - existing) as u64;
+        if growth > *budget {
+            return None;
+        }
+        *budget -= growth;
+        self.owned_bytes += growth;
+        let lower = self.lower;
+        let chunk = self.chunks.entry(index).or_insert_with(|| {
+            let mut chunk = Vec::with_capacity(new_len);
+            chunk.extend_from_slice(&lower[start as usize..start as usize + from_lower]);
+            chunk
+        });
+        if chunk.len() < new_len {
+            chunk.resize(new_len, 0);
+        }
+        Some(chunk)
+    }
+
+    /// How many bytes of `lower` fall in the chunk starting at `start`.
+    fn lower_len_in(&self, start: u64) -> usize {
+        (self.lower.len() as u64).saturating_sub(start).min(CHUNK_U64) as usize
+    }
+
+    /// Sets the size: shrinking forgets the bytes past it, growing leaves a
+    /// hole. Frees memory, never takes any.
+    pub fn truncate(&mut self, size: u64) -> Result<()> {
+        if size > MAX_FILE_SIZE {
+            return Err(Errno::FBIG);
+        }
+        if size < self.size {
+            self.forget_from(size);
+        }
+        self.size = size;
+        Ok(())
+    }
+
+    /// Drops every stored byte at or past `from`.
+    fn forget_from(&mut self, from: u64) {
+        if (self.lower.len() as u64) > from {
+            self.lower = &self.lower[..from as usize];
+        }
+        let first_dropped = from.div_ceil(CHUNK_U64);
+        let dropped = self.chunks.split_off(&first_dropped);
+        self.owned_bytes -= dropped.values().map(|c| c.len() as u64).sum::<u64>();
+        if from % CHUNK_U64 != 0 {
+            let index = from / CHUNK_U64;
+            let keep = (from % CHUNK_U64) as usize;
+            if let Some(chunk) = self.chunks.get_mut(&index) {
+                if chunk.len() > keep {
+                    self.owned_bytes -= (chunk.len() - keep) as u64;
+                    chunk.truncate(keep);
+                }
+            }
+        }
+    }
+
+    /// `fallocate(mode 0 / KEEP_SIZE)`: makes `[offset, offset+len)` stored
+    /// (zeros where it was a hole), so later writes there need no memory.
+    /// Grows the size unless `keep_size`. On ENOSPC nothing changes size.
+    pub fn allocate(&mut self, offset: u64, len: u64, keep_size: bool, budget: &mut Budget) -> Result<()> {
+        let end = offset.checked_add(len).filter(|&e| e <= MAX_FILE_SIZE).ok_or(Errno::FBIG)?;
+        let mut pos = offset;
+        while pos < end {
+            let index = pos / CHUNK_U64;
+            let chunk_end = ((index + 1) * CHUNK_U64).min(end);
+            let needed = (chunk_end - index * CHUNK_U64) as usize;
+            if self.chunk_for_write(index, needed, budget).is_none() {
+                return Err(Errno::NOSPC);
+            }
+            pos = chunk_end;
+        }
+        if !keep_size {
+            self.size = self.size.max(end);
+        }
+        Ok(())
+    }
+
+    /// `fallocate(PUNCH_HOLE | KEEP_SIZE)`: zeros `[offset, offset+len)`,
+    /// freeing whole chunks inside it.
+    pub fn punch_hole(&mut self, offset: u64, len: u64) {
+        let end = offset.saturating_add(len).min(self.size);
+        let mut pos = offset;
+        while pos < end {
+            let index = pos / CHUNK_U64;
+            let start = index * CHUNK_U64;
+            let chunk_end = (start + CHUNK_U64).min(end);
+            let (from, to) = ((pos - start) as usize, (chunk_end - start) as usize);
+            let to_chunk_or_file_end = chunk_end == start + CHUNK_U64 || chunk_end == self.size;
+            if from == 0 && to_chunk_or_file_end {
+                // The whole chunk goes; an empty owned chunk hides `lower`.
+                let old = self.chunks.insert(index, Vec::new()).map_or(0, |c| c.len());
+                self.owned_bytes -= old as u64;
+            } else if self.chunks.contains_key(&index) || self.lower_len_in(start) > from {
+                // Zeroing part of a chunk may copy it up; that never fails,
+                // so it is not charged to a budget.
+                let mut unlimited = u64::MAX;
+                if let Some(chunk) = self.chunk_for_write(index, 0, &mut unlimited) {
+                    let to = to.min(chunk.len());
+                    if from < to {
+                        chunk[from..to].fill(0);
+                    }
+                }
+            }
+            pos = chunk_end;
+        }
+    }
+
+    /// `SEEK_DATA`/`SEEK_HOLE` at chunk granularity: data is any stored
+    /// chunk or lower range; the end of the file is a hole. ENXIO-like
+    /// conditions (offset past EOF) are the caller's to report.
+    pub fn next_data(&self, offset: u64) -> Option<u64> {
+        let mut pos = offset;
+        while pos < self.size {
+            let index = pos / CHUNK_U64;
+            if self.is_stored(index) {
+                return Some(pos);
+            }
+            pos = (index + 1) * CHUNK_U64;
+        }
+        None
+    }
+
+    pub fn next_hole(&self, offset: u64) -> u64 {
+        let mut pos = offset;
+        while pos < self.size {
+            let index = pos / CHUNK_U64;
+            if !self.is_stored(index) {
+                return pos;
+            }
+            pos = (index + 1) * CHUNK_U64;
+        }
+        self.size
+    }
+
+    fn is_stored(&self, index: u64) -> bool {
+        match self.chunks.get(&index) {
+            Some(chunk) => !chunk.is_empty(),
+            None => self.lower_len_in(index * CHUNK_U64) > 0,
+        }
+    }
+}
+
+/// Fills `out` from `src[from..]`, zeros where `src` ends.
+fn copy_or_zero(src: &[u8], from: usize, out: &mut [u8]) {
+    let available = src.len().saturating_sub(from).min(out.len());
+    out[..available].copy_from_slice(&src[from..from + available]);
+    out[available..].fill(0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    const NO_LIMIT: u64 = u64::MAX;
+
+    fn read_all(data: &FileData) -> Vec<u8> {
+        let mut buf = vec![0xAA; data.size() as usize];
+        assert_eq!(data.read_at(0, &mut buf), buf.len());
+        buf
+    }
+
+    #[test]
+    fn write_past_end_leaves_a_zero_hole_without_storing_it() {
+        let mut data = FileData::default();
+        data.write_at(10 * CHUNK_U64, b"tail", &mut NO_LIMIT.clone()).unwrap();
+        assert_eq!(data.size(), 10 * CHUNK_U64 + 4);
+        assert_eq!(data.owned_bytes(), (CHUNK_U64 * 0) + 4);
+        let all = read_all(&data);
+        assert!(all[..10 * CHUNK].iter().all(|&b| b == 0));
+        assert_eq!(&all[10 * CHUNK..], b"tail");
+        assert_eq!(data.next_data(0), Some(10 * CHUNK_U64));
+        assert_eq!(data.next_hole(0), 0);
+    }
+
+    #[test]
+    fn writes_spanning_chunks_read_back() {
+        let mut data = FileData::default();
+        let bytes: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i % 251) as u8).collect();
+        assert_eq!(data.write_at(5, &bytes, &mut NO_LIMIT.clone()).unwrap(), bytes.len());
+        let mut back = vec![0; bytes.len()];
+        assert_eq!(data.read_at(5, &mut back), bytes.len());
+        assert_eq!(back, bytes);
+        assert_eq!(data.read_at(data.size(), &mut back), 0);
+    }
+
+    #[test]
+    fn shrinking_then_growing_reads_zeros_not_old_bytes() {
+        let mut data = FileData::default();
+        data.write_at(0, &[7; 100], &mut NO_LIMIT.clone()).unwrap();
+        data.truncate(10).unwrap();
+        data.truncate(100).unwrap();
+        let all = read_all(&data);
+        assert_eq!(&all[..10], &[7; 10]);
+        assert!(all[10..].iter().all(|&b| b == 0));
+        assert_eq!(data.owned_bytes(), 10);
+    }
+
+    #[test]
+    fn appending_to_lower_data_copies_one_chunk_only() {
+        let lower: &'static [u8] = alloc::boxed::Box::leak(vec![3u8; 100 * CHUNK + 5].into_boxed_slice());
+        let mut data = FileData::from_lower(lower);
+        data.write_at(data.size(), b"more", &mut NO_LIMIT.clone()).unwrap();
+        assert_eq!(data.owned_bytes(), 5 + 4, "only the last, partial chunk is copied up");
+        let mut tail = [0; 9];
+        data.read_at(100 * CHUNK_U64, &mut tail);
+        assert_eq!(&tail, b"\x03\x03\x03\x03\x03more");
+        let mut head = [0; 4];
+        data.read_at(0, &mut head);
+        assert_eq!(head, [3; 4]);
+    }
+
+    #[test]
+    fn overwriting_lower_data_keeps_the_rest_of_its_chunk() {
+        let lower: &'static [u8] = alloc::boxed::Box::leak(vec![9u8; 2 * CHUNK].into_boxed_slice());
+        let mut data = FileData::from_lower(lower);
+        data.write_at(CHUNK_U64 + 1, b"x", &mut NO_LIMIT.clone()).unwrap();
+        let all = read_all(&data);
+        assert_eq!(all[CHUNK + 1], b'x');
+        assert_eq!(all.iter().filter(|&&b| b == 9).count(), 2 * CHUNK - 1);
+        assert_eq!(data.owned_bytes(), CHUNK_U64);
+    }
+
+    #[test]
+    fn budget_gives_a_short_write_then_enospc() {
+        let mut data = FileData::default();
+        let mut budget = CHUNK_U64 + 10;
+        let written = data.write_at(0, &vec![1; 3 * CHUNK], &mut budget).unwrap();
+        assert_eq!(written, CHUNK, "stops at the chunk that does not fit");
+        assert_eq!(data.write_at(written as u64, &vec![1; CHUNK], &mut budget), Err(Errno::NOSPC));
+        assert_eq!(read_all(&data), vec![1; CHUNK], "nothing written before is lost");
+    }
+
+    #[test]
+    fn writes_at_the_size_limit_fail_with_efbig() {
+        let mut data = FileData::default();
+        assert_eq!(data.write_at(MAX_FILE_SIZE, b"x", &mut NO_LIMIT.clone()), Err(Errno::FBIG));
+        assert_eq!(data.truncate(MAX_FILE_SIZE + 1), Err(Errno::FBIG));
+    }
+
+    #[test]
+    fn punch_hole_zeros_and_frees() {
+        let mut data = FileData::default();
+        data.write_at(0, &vec![5; 3 * CHUNK], &mut NO_LIMIT.clone()).unwrap();
+        data.punch_hole(10, 2 * CHUNK_U64);
+        let all = read_all(&data);
+        assert_eq!(data.size(), 3 * CHUNK_U64);
+        assert!(all[..10].iter().all(|&b| b == 5));
+        assert!(all[10..2 * CHUNK + 10].iter().all(|&b| b == 0));
+        assert!(all[2 * CHUNK + 10..].iter().all(|&b| b == 5));
+        assert_eq!(data.owned_bytes(), 2 * CHUNK_U64, "the middle chunk was freed");
+    }
+
+    #[test]
+    fn allocate_extends_with_zeros() {
+        let mut data = FileData::default();
+        data.allocate(0, 100, false, &mut NO_LIMIT.clone()).unwrap();
+        assert_eq!(data.size(), 100);
+        assert_eq!(read_all(&data), vec![0; 100]);
+        data.allocate(0, 1000, true, &mut NO_LIMIT.clone()).unwrap();
+        assert_eq!(data.size(), 100);
+        let mut small = 10;
+        assert_eq!(data.allocate(0, 2 * CHUNK_U64, false, &mut small), Err(Errno::NOSPC));
+        assert_eq!(data.size(), 100);
+    }
+}
