@@ -41,18 +41,11 @@ impl FdTable {
     }
 
     pub fn get(&self, fd: Fd) -> Result<FdEntry> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.entries.get(i).copied().flatten())
-            .ok_or(Errno::BADF)
+        usize::try_from(fd).ok().and_then(|i| self.entries.get(i).copied().flatten()).ok_or(Errno::BADF)
     }
 
     pub fn get_mut(&mut self, fd: Fd) -> Result<&mut FdEntry> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.entries.get_mut(i))
-            .and_then(Option::as_mut)
-            .ok_or(Errno::BADF)
+        usize::try_from(fd).ok().and_then(|i| self.entries.get_mut(i)).and_then(Option::as_mut).ok_or(Errno::BADF)
     }
 
     /// Whether a descriptor could be allocated now.
@@ -88,11 +81,8 @@ impl FdTable {
     }
 
     pub fn remove(&mut self, fd: Fd) -> Result<FdEntry> {
-        let entry = usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.entries.get_mut(i))
-            .and_then(Option::take)
-            .ok_or(Errno::BADF)?;
+        let entry =
+            usize::try_from(fd).ok().and_then(|i| self.entries.get_mut(i)).and_then(Option::take).ok_or(Errno::BADF)?;
         while matches!(self.entries.last(), Some(None)) {
             self.entries.pop();
         }

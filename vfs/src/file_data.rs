@@ -119,11 +119,7 @@ impl FileData {
     fn chunk_for_write(&mut self, index: u64, min_len: usize, budget: &mut Budget) -> Option<&mut Vec<u8>> {
         let start = index * CHUNK_U64;
         let existing = self.chunks.get(&index).map_or(0, Vec::len);
-        let from_lower = if self.chunks.contains_key(&index) {
-            0
-        } else {
-            self.lower_len_in(start)
-        };
+        let from_lower = if self.chunks.contains_key(&index) { 0 } else { self.lower_len_in(start) };
         let new_len = min_len.max(existing).max(from_lower);
         let growth = (new_len - existing) as u64;
         if growth > *budget {
@@ -134,7 +130,9 @@ impl FileData {
         let lower = self.lower;
         let chunk = self.chunks.entry(index).or_insert_with(|| {
             let mut chunk = Vec::with_capacity(new_len);
-            chunk.extend_from_slice(&lower[start as usize..start as usize + from_lower]);
+            if from_lower > 0 {
+                chunk.extend_from_slice(&lower[start as usize..start as usize + from_lower]);
+            }
             chunk
         });
         if chunk.len() < new_len {
@@ -169,7 +167,7 @@ impl FileData {
         let first_dropped = from.div_ceil(CHUNK_U64);
         let dropped = self.chunks.split_off(&first_dropped);
         self.owned_bytes -= dropped.values().map(|c| c.len() as u64).sum::<u64>();
-        if from % CHUNK_U64 != 0 {
+        if !from.is_multiple_of(CHUNK_U64) {
             let index = from / CHUNK_U64;
             let keep = (from % CHUNK_U64) as usize;
             if let Some(chunk) = self.chunks.get_mut(&index) {
@@ -270,7 +268,9 @@ impl FileData {
 /// Fills `out` from `src[from..]`, zeros where `src` ends.
 fn copy_or_zero(src: &[u8], from: usize, out: &mut [u8]) {
     let available = src.len().saturating_sub(from).min(out.len());
-    out[..available].copy_from_slice(&src[from..from + available]);
+    if available > 0 {
+        out[..available].copy_from_slice(&src[from..from + available]);
+    }
     out[available..].fill(0);
 }
 

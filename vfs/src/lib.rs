@@ -55,10 +55,10 @@ pub mod inode;
 pub mod memfs;
 pub mod mount;
 pub mod open_file;
+mod ops;
 pub mod resolve;
 pub mod stat;
 pub mod time;
-mod ops;
 mod vfs;
 
 pub use cred::Credentials;

@@ -146,3 +146,79 @@ impl Vfs {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::KEEP_ID;
+    use crate::{AccessCheck as A, AtFlags, Errno, OpenFlags as O, AT_FDCWD};
+
+    #[test]
+    fn chmod_needs_ownership() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"");
+        vfs.chown(b"/f", USER, USER).unwrap();
+        vfs.symlink(b"f", b"/l").unwrap();
+        assert_eq!(vfs.fchmodat(AT_FDCWD, b"/l", 0o600, AtFlags::SYMLINK_NOFOLLOW), Err(Errno::OPNOTSUPP));
+        as_user(&mut vfs);
+        vfs.chmod(b"/l", 0o2600).unwrap();
+        assert_eq!(vfs.stat(b"/f").unwrap().mode & 0o7777, 0o2600, "owner in the group keeps setgid");
+        vfs.chown(b"/f", KEEP_ID, 0).unwrap_err();
+        as_root(&mut vfs);
+        vfs.chown(b"/f", KEEP_ID, 0).unwrap();
+        as_user(&mut vfs);
+        vfs.chmod(b"/f", 0o2600).unwrap();
+        assert_eq!(vfs.stat(b"/f").unwrap().mode & 0o7777, 0o600, "not in the group: setgid dropped");
+        assert_eq!(vfs.chmod(b"/", 0o777), Err(Errno::PERM));
+        let fd = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        vfs.fchmod(fd, 0o640).unwrap();
+    }
+
+    #[test]
+    fn chown_rules() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"");
+        vfs.chmod(b"/f", 0o6755).unwrap();
+        vfs.chown(b"/f", USER, USER).unwrap();
+        assert_eq!(vfs.stat(b"/f").unwrap().mode & 0o7777, 0o755, "chown clears set-id bits");
+        vfs.symlink(b"f", b"/l").unwrap();
+        vfs.lchown(b"/l", 5, 5).unwrap();
+        assert_eq!((vfs.lstat(b"/l").unwrap().uid, vfs.stat(b"/l").unwrap().uid), (5, USER));
+        as_user(&mut vfs);
+        assert_eq!(vfs.chown(b"/f", 0, KEEP_ID), Err(Errno::PERM));
+        assert_eq!(vfs.chown(b"/f", USER, USER), Ok(()), "owner to self is allowed");
+        assert_eq!(vfs.chown(b"/f", KEEP_ID, 0), Err(Errno::PERM), "not a member of group 0");
+        assert_eq!(vfs.chown(b"/", KEEP_ID, KEEP_ID), Err(Errno::PERM).or(Ok(())));
+    }
+
+    #[test]
+    fn access_checks_the_callers_bits() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"");
+        vfs.chmod(b"/f", 0o604).unwrap();
+        assert_eq!(vfs.access(b"/f", A::READ | A::WRITE), Ok(()));
+        assert_eq!(vfs.access(b"/f", A::EXECUTE), Err(Errno::ACCES), "root needs an x bit to execute");
+        assert_eq!(vfs.access(b"/", A::EXECUTE), Ok(()));
+        as_user(&mut vfs);
+        assert_eq!(vfs.access(b"/f", A::READ), Ok(()));
+        assert_eq!(vfs.access(b"/f", A::WRITE), Err(Errno::ACCES));
+        assert_eq!(vfs.access(b"/none", A::empty()), Err(Errno::NOENT));
+        assert_eq!(
+            vfs.faccessat(AT_FDCWD, b"/f", A::READ, AtFlags::REMOVEDIR | AtFlags::SYMLINK_FOLLOW),
+            Err(Errno::INVAL)
+        );
+    }
+
+    #[test]
+    fn search_permission_gates_the_walk() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/locked", 0o700).unwrap();
+        write_file(&mut vfs, b"/locked/f", b"");
+        vfs.chmod(b"/locked/f", 0o777).unwrap();
+        as_user(&mut vfs);
+        assert_eq!(vfs.stat(b"/locked/f"), Err(Errno::ACCES));
+        assert_eq!(vfs.stat(b"/locked/none"), Err(Errno::ACCES));
+        assert_eq!(vfs.stat(b"/locked"), Ok(vfs.stat(b"/locked").unwrap()));
+        assert_eq!(vfs.chdir(b"/locked"), Err(Errno::ACCES));
+    }
+}

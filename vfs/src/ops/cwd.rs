@@ -78,3 +78,47 @@ impl Vfs {
         (name, parent)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, OpenFlags as O};
+
+    #[test]
+    fn cwd_tracks_renames_and_mounts() {
+        let mut vfs = vfs();
+        assert_eq!(vfs.getcwd().unwrap(), b"/");
+        vfs.mkdir(b"/a", 0o755).unwrap();
+        vfs.mkdir(b"/a/b", 0o755).unwrap();
+        vfs.chdir(b"a/b").unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/a/b");
+        write_file(&mut vfs, b"rel", b"r");
+        assert_eq!(read_file(&mut vfs, b"/a/b/rel"), b"r");
+        vfs.mount(b"/a/b", Default::default()).unwrap();
+        vfs.chdir(b"/a/b").unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/a/b");
+        vfs.chdir(b"..").unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/a");
+        vfs.chdir(b"../../..").unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/");
+        let fd = vfs.open(b"/a", O::RDONLY, 0).unwrap();
+        vfs.fchdir(fd).unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/a");
+        write_file(&mut vfs, b"/file", b"");
+        assert_eq!(vfs.chdir(b"/file"), Err(Errno::NOTDIR));
+        let file = vfs.open(b"/file", O::RDONLY, 0).unwrap();
+        assert_eq!(vfs.fchdir(file), Err(Errno::NOTDIR));
+    }
+
+    #[test]
+    fn a_removed_cwd_stays_usable_for_dot_dot() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/a", 0o755).unwrap();
+        vfs.mkdir(b"/a/gone", 0o755).unwrap();
+        vfs.chdir(b"/a/gone").unwrap();
+        vfs.rmdir(b"/a/gone").unwrap();
+        assert_eq!(vfs.getcwd(), Err(Errno::NOENT));
+        vfs.chdir(b"..").unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/a");
+    }
+}

@@ -123,3 +123,50 @@ fn check_length(len: u64) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, FallocateMode, OpenFlags as O};
+
+    #[test]
+    fn truncate_and_ftruncate() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"abcdef");
+        vfs.truncate(b"/f", 2).unwrap();
+        vfs.truncate(b"/f", 4).unwrap();
+        assert_eq!(read_file(&mut vfs, b"/f"), b"ab\0\0");
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        assert_eq!(vfs.truncate(b"/d", 0), Err(Errno::ISDIR));
+        let ro = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        assert_eq!(vfs.ftruncate(ro, 0), Err(Errno::INVAL));
+        let rw = vfs.open(b"/f", O::RDWR, 0).unwrap();
+        assert_eq!(vfs.ftruncate(rw, u64::MAX), Err(Errno::INVAL));
+        assert_eq!(vfs.ftruncate(rw, 1 << 40), Err(Errno::FBIG));
+        let before = vfs.fstat(rw).unwrap().mtime;
+        vfs.ftruncate(rw, 4).unwrap();
+        assert!(vfs.fstat(rw).unwrap().mtime > before, "ftruncate always updates mtime");
+        as_user(&mut vfs);
+        assert_eq!(vfs.truncate(b"/f", 0), Err(Errno::ACCES));
+    }
+
+    #[test]
+    fn fallocate_modes() {
+        let mut vfs = vfs();
+        let fd = vfs.open(b"/f", O::CREAT | O::RDWR, 0o644).unwrap();
+        vfs.fallocate(fd, FallocateMode::empty(), 0, 100).unwrap();
+        assert_eq!(vfs.fstat(fd).unwrap().size, 100);
+        vfs.fallocate(fd, FallocateMode::KEEP_SIZE, 0, 1000).unwrap();
+        assert_eq!(vfs.fstat(fd).unwrap().size, 100);
+        vfs.write(fd, &[7; 100]).unwrap();
+        vfs.fallocate(fd, FallocateMode::PUNCH_HOLE | FallocateMode::KEEP_SIZE, 10, 20).unwrap();
+        let all = read_file(&mut vfs, b"/f");
+        assert!(all[10..30].iter().all(|&b| b == 0) && all[30] == 7);
+        assert_eq!(vfs.fallocate(fd, FallocateMode::PUNCH_HOLE, 0, 1), Err(Errno::OPNOTSUPP));
+        assert_eq!(vfs.fallocate(fd, FallocateMode::empty(), 0, 0), Err(Errno::INVAL));
+        let ro = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        assert_eq!(vfs.fallocate(ro, FallocateMode::empty(), 0, 1), Err(Errno::BADF));
+        assert_eq!(vfs.fsync(ro), Ok(()));
+        assert_eq!(vfs.fdatasync(77), Err(Errno::BADF));
+    }
+}

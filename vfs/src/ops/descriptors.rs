@@ -127,3 +127,67 @@ pub(crate) fn release_flock(inode: &mut crate::inode::Inode, lock: HeldLock) {
         HeldLock::Exclusive => inode.flock.exclusive = false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, FdFlags, FlockOp, OpenFlags, Whence};
+
+    #[test]
+    fn descriptors_are_lowest_free_and_limited() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"x");
+        let a = vfs.open(b"/f", OpenFlags::RDONLY, 0).unwrap();
+        let b = vfs.open(b"/f", OpenFlags::RDONLY, 0).unwrap();
+        assert_eq!((a, b), (0, 1));
+        vfs.close(a).unwrap();
+        assert_eq!(vfs.open(b"/f", OpenFlags::RDONLY, 0), Ok(0));
+        vfs.set_fd_limit(2);
+        assert_eq!(vfs.open(b"/f", OpenFlags::RDONLY, 0), Err(Errno::MFILE));
+        assert_eq!(vfs.open(b"/missing", OpenFlags::RDONLY, 0), Err(Errno::MFILE), "EMFILE before lookup");
+        assert_eq!(vfs.close(7), Err(Errno::BADF));
+        assert_eq!(vfs.close(-1), Err(Errno::BADF));
+    }
+
+    #[test]
+    fn dup_shares_the_offset_and_dup2_replaces() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"abcdef");
+        let fd = vfs.open(b"/f", OpenFlags::RDONLY, 0).unwrap();
+        let copy = vfs.dup(fd).unwrap();
+        let mut two = [0; 2];
+        vfs.read(fd, &mut two).unwrap();
+        vfs.read(copy, &mut two).unwrap();
+        assert_eq!(&two, b"cd", "one offset for both");
+        let other = vfs.open(b"/f", OpenFlags::RDONLY, 0).unwrap();
+        assert_eq!(vfs.dup2(fd, other), Ok(other));
+        assert_eq!(vfs.lseek(other, 0, Whence::Cur), Ok(4));
+        assert_eq!(vfs.dup2(fd, fd), Ok(fd));
+        assert_eq!(vfs.dup2(99, fd), Err(Errno::BADF));
+        assert_eq!(vfs.dup3(fd, fd, FdFlags::empty()), Err(Errno::INVAL));
+        assert_eq!(vfs.dup3(fd, 10, FdFlags::CLOEXEC), Ok(10));
+        assert_eq!(vfs.fd_flags(10), Ok(FdFlags::CLOEXEC));
+        assert_eq!(vfs.dup_from(fd, 5, FdFlags::empty()), Ok(5));
+        assert_eq!(vfs.dup_from(fd, 5000, FdFlags::empty()), Err(Errno::INVAL));
+        // Closing every alias releases the description's lock.
+        vfs.flock(fd, FlockOp::Exclusive, true).unwrap();
+        for alias in [fd, copy, other, 10, 5] {
+            vfs.close(alias).unwrap();
+        }
+        let again = vfs.open(b"/f", OpenFlags::RDONLY, 0).unwrap();
+        assert_eq!(vfs.flock(again, FlockOp::Exclusive, true), Ok(()));
+    }
+
+    #[test]
+    fn status_flags_change_append_only() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"abc");
+        let fd = vfs.open(b"/f", OpenFlags::WRONLY, 0).unwrap();
+        vfs.set_status_flags(fd, OpenFlags::APPEND | OpenFlags::RDWR).unwrap();
+        let flags = vfs.status_flags(fd).unwrap();
+        assert!(flags.contains(OpenFlags::APPEND | OpenFlags::WRONLY));
+        assert!(!flags.contains(OpenFlags::RDWR), "the access mode can not change");
+        vfs.write(fd, b"d").unwrap();
+        assert_eq!(read_file(&mut vfs, b"/f"), b"abcd");
+    }
+}

@@ -41,3 +41,28 @@ impl Vfs {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, FlockOp, OpenFlags as O};
+
+    #[test]
+    fn locks_belong_to_descriptions() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"");
+        let a = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        let b = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        let a2 = vfs.dup(a).unwrap();
+        vfs.flock(a, FlockOp::Shared, true).unwrap();
+        vfs.flock(b, FlockOp::Shared, true).unwrap();
+        assert_eq!(vfs.flock(a2, FlockOp::Exclusive, true), Err(Errno::WOULDBLOCK));
+        // The failed conversion dropped a's shared lock, as Linux does.
+        vfs.flock(b, FlockOp::Exclusive, true).unwrap();
+        assert_eq!(vfs.flock(a, FlockOp::Shared, false), Err(Errno::WOULDBLOCK), "would wait forever");
+        vfs.close(b).unwrap();
+        vfs.flock(a2, FlockOp::Exclusive, true).unwrap();
+        vfs.flock(a, FlockOp::Unlock, true).unwrap();
+        assert_eq!(vfs.flock(99, FlockOp::Unlock, true), Err(Errno::BADF));
+    }
+}

@@ -230,3 +230,97 @@ pub(crate) fn drop_setid_on_write(inode: &mut Inode) {
     }
     inode.perm = perm;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, OpenFlags as O, Whence};
+
+    #[test]
+    fn holes_read_as_zeros() {
+        let mut vfs = vfs();
+        let fd = vfs.open(b"/f", O::CREAT | O::RDWR, 0o644).unwrap();
+        assert_eq!(vfs.lseek(fd, 1 << 20, Whence::Set), Ok(1 << 20));
+        vfs.write(fd, b"end").unwrap();
+        let stat = vfs.fstat(fd).unwrap();
+        assert_eq!(stat.size, (1 << 20) + 3);
+        assert!(stat.blocks <= 8, "the hole is not allocated: {} blocks", stat.blocks);
+        let mut buf = [1u8; 16];
+        assert_eq!(vfs.pread(fd, &mut buf, 4096), Ok(16));
+        assert_eq!(buf, [0; 16]);
+        assert_eq!(vfs.lseek(fd, 0, Whence::Data), Ok(1 << 20));
+        assert_eq!(vfs.lseek(fd, 0, Whence::Hole), Ok(0));
+        assert_eq!(vfs.lseek(fd, 1 << 30, Whence::Data), Err(Errno::NXIO));
+    }
+
+    #[test]
+    fn append_and_positioned_io() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"0123");
+        let fd = vfs.open(b"/f", O::RDWR | O::APPEND, 0).unwrap();
+        vfs.write(fd, b"45").unwrap();
+        assert_eq!(vfs.lseek(fd, 0, Whence::Cur), Ok(6));
+        vfs.pwrite(fd, b"X", 0).unwrap();
+        assert_eq!(read_file(&mut vfs, b"/f"), b"012345X", "pwrite with O_APPEND appends, as on Linux");
+        let mut buf = [0u8; 3];
+        assert_eq!(vfs.pread(fd, &mut buf, 1), Ok(3));
+        assert_eq!(&buf, b"123");
+        assert_eq!(vfs.lseek(fd, 0, Whence::Cur), Ok(6), "pread and pwrite leave the offset");
+        assert_eq!(vfs.lseek(fd, -100, Whence::Cur), Err(Errno::INVAL));
+    }
+
+    #[test]
+    fn vectored_io() {
+        let mut vfs = vfs();
+        let fd = vfs.open(b"/f", O::CREAT | O::RDWR, 0o644).unwrap();
+        assert_eq!(vfs.writev(fd, &[b"ab", b"", b"cde"]), Ok(5));
+        vfs.lseek(fd, 0, Whence::Set).unwrap();
+        let (mut one, mut two) = ([0u8; 2], [0u8; 10]);
+        assert_eq!(vfs.readv(fd, &mut [&mut one, &mut two]), Ok(5));
+        assert_eq!((&one, &two[..3]), (b"ab", &b"cde"[..]));
+    }
+
+    #[test]
+    fn access_mode_and_type_errors() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"data");
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        let ro = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        let wo = vfs.open(b"/f", O::WRONLY, 0).unwrap();
+        let dir = vfs.open(b"/d", O::RDONLY, 0).unwrap();
+        assert_eq!(vfs.write(ro, b"x"), Err(Errno::BADF));
+        assert_eq!(vfs.read(wo, &mut [0; 4]), Err(Errno::BADF));
+        assert_eq!(vfs.read(dir, &mut [0; 4]), Err(Errno::ISDIR));
+        assert_eq!(vfs.lseek(dir, 0, Whence::End), Err(Errno::INVAL));
+        assert_eq!(vfs.write(ro, b""), Err(Errno::BADF));
+        assert_eq!(vfs.write(wo, b""), Ok(0));
+    }
+
+    #[test]
+    fn write_times_and_setid_drop() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o777).unwrap();
+        write_file(&mut vfs, b"/d/f", b"x");
+        vfs.chmod(b"/d/f", 0o6777).unwrap();
+        let before = vfs.stat(b"/d/f").unwrap();
+        as_user(&mut vfs);
+        let fd = vfs.open(b"/d/f", O::WRONLY, 0).unwrap();
+        vfs.write(fd, b"y").unwrap();
+        let after = vfs.fstat(fd).unwrap();
+        assert!(after.mtime > before.mtime && after.ctime > before.ctime);
+        assert_eq!(after.mode & 0o7777, 0o777, "an unprivileged write clears set-id bits");
+    }
+
+    #[test]
+    fn read_updates_atime_relatime() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"abc");
+        let fd = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        let t0 = vfs.fstat(fd).unwrap().atime;
+        vfs.read(fd, &mut [0; 1]).unwrap();
+        let t1 = vfs.fstat(fd).unwrap().atime;
+        assert!(t1 > t0, "first read after a write updates atime");
+        vfs.read(fd, &mut [0; 1]).unwrap();
+        assert_eq!(vfs.fstat(fd).unwrap().atime, t1, "relatime: not again until modified");
+    }
+}

@@ -142,3 +142,101 @@ impl Vfs {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{AtFlags, Errno, OpenFlags as O, AT_FDCWD};
+
+    #[test]
+    fn hard_links_share_an_inode_and_outlive_names() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/a", 0o755).unwrap();
+        vfs.mkdir(b"/b", 0o755).unwrap();
+        write_file(&mut vfs, b"/a/f", b"shared");
+        vfs.link(b"/a/f", b"/b/g").unwrap();
+        let (f, g) = (vfs.stat(b"/a/f").unwrap(), vfs.stat(b"/b/g").unwrap());
+        assert_eq!((f.ino, f.nlink), (g.ino, 2));
+        let fd = vfs.open(b"/b/g", O::RDWR, 0).unwrap();
+        vfs.unlink(b"/a/f").unwrap();
+        vfs.unlink(b"/b/g").unwrap();
+        assert_eq!(vfs.fstat(fd).unwrap().nlink, 0);
+        assert_eq!(read_fd(&mut vfs, fd), b"shared", "open and unlinked: data lives");
+        vfs.write(fd, b"!").unwrap();
+        assert_eq!(names(&mut vfs, b"/a"), alloc::vec::Vec::<alloc::vec::Vec<u8>>::new());
+        assert_eq!(vfs.linkat(fd, b"", AT_FDCWD, b"/back", AtFlags::EMPTY_PATH), Err(Errno::NOENT));
+    }
+
+    #[test]
+    fn link_rules() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        write_file(&mut vfs, b"/f", b"");
+        vfs.symlink(b"f", b"/l").unwrap();
+        assert_eq!(vfs.link(b"/d", b"/d2"), Err(Errno::PERM));
+        assert_eq!(vfs.link(b"/f", b"/d"), Err(Errno::EXIST));
+        assert_eq!(vfs.link(b"/f", b"/new/"), Err(Errno::NOENT));
+        assert_eq!(vfs.link(b"/f/", b"/x"), Err(Errno::NOTDIR));
+        vfs.link(b"/l", b"/l2").unwrap();
+        assert_eq!(vfs.lstat(b"/l2").unwrap().ino, vfs.lstat(b"/l").unwrap().ino, "link(2) does not follow");
+        vfs.linkat(AT_FDCWD, b"/l", AT_FDCWD, b"/f2", AtFlags::SYMLINK_FOLLOW).unwrap();
+        assert_eq!(vfs.stat(b"/f2").unwrap().nlink, 2);
+        assert_eq!(vfs.linkat(AT_FDCWD, b"/f", AT_FDCWD, b"/x", AtFlags::REMOVEDIR), Err(Errno::INVAL));
+        // protected_hardlinks: no links to files the user can't write.
+        as_user(&mut vfs);
+        vfs.mkdir(b"/d", 0o755).ok();
+        as_root(&mut vfs);
+        vfs.chmod(b"/d", 0o777).unwrap();
+        as_user(&mut vfs);
+        assert_eq!(vfs.link(b"/f", b"/d/mine"), Err(Errno::PERM));
+    }
+
+    #[test]
+    fn unlink_rules() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        write_file(&mut vfs, b"/f", b"");
+        assert_eq!(vfs.unlink(b"/d"), Err(Errno::ISDIR));
+        assert_eq!(vfs.unlink(b"/d/."), Err(Errno::ISDIR));
+        assert_eq!(vfs.unlink(b"/f/"), Err(Errno::NOTDIR));
+        assert_eq!(vfs.unlink(b"/none"), Err(Errno::NOENT));
+        assert_eq!(vfs.unlinkat(AT_FDCWD, b"/d", AtFlags::REMOVEDIR), Ok(()));
+        as_user(&mut vfs);
+        assert_eq!(vfs.unlink(b"/f"), Err(Errno::ACCES));
+    }
+
+    #[test]
+    fn symlinks_resolve_relative_absolute_and_loop() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        write_file(&mut vfs, b"/d/f", b"x");
+        vfs.symlink(b"/d", b"/abs").unwrap();
+        vfs.symlink(b"../d/f", b"/d/rel").unwrap();
+        assert_eq!(read_file(&mut vfs, b"/abs/rel"), b"x");
+        vfs.symlink(b"/../../d/f", b"/escape").unwrap();
+        assert_eq!(read_file(&mut vfs, b"/escape"), b"x", ".. at the root stays at the root");
+        vfs.symlink(b"loop2", b"/loop1").unwrap();
+        vfs.symlink(b"loop1", b"/loop2").unwrap();
+        assert_eq!(vfs.stat(b"/loop1"), Err(Errno::LOOP));
+        assert_eq!(vfs.symlink(b"", b"/empty"), Err(Errno::NOENT));
+        assert_eq!(vfs.symlink(&[b'a'; 4096], b"/long"), Err(Errno::NAMETOOLONG));
+        let mut buf = [0u8; 3];
+        assert_eq!(vfs.readlink(b"/d/rel", &mut buf), Ok(3), "truncated to the buffer");
+        assert_eq!(&buf, b"../");
+        assert_eq!(vfs.readlink(b"/d", &mut buf), Err(Errno::INVAL));
+        assert_eq!(vfs.readlink(b"/abs/", &mut buf), Err(Errno::INVAL), "a trailing slash follows");
+        assert_eq!(vfs.readlink(b"/d/rel", &mut []), Err(Errno::INVAL));
+    }
+
+    #[test]
+    fn forty_symlinks_resolve_and_forty_one_loop() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/l0", b"end");
+        for i in 1..=41 {
+            let target = alloc::format!("l{}", i - 1);
+            vfs.symlink(target.as_bytes(), alloc::format!("/l{i}").as_bytes()).unwrap();
+        }
+        assert_eq!(read_file(&mut vfs, b"/l40"), b"end");
+        assert_eq!(vfs.stat(b"/l41"), Err(Errno::LOOP));
+    }
+}

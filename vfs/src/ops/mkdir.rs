@@ -63,3 +63,59 @@ impl Vfs {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, OpenFlags as O};
+
+    #[test]
+    fn mkdir_rules() {
+        let mut vfs = vfs();
+        vfs.umask(0o027);
+        vfs.mkdir(b"/d/", 0o1777).unwrap();
+        assert_eq!(vfs.stat(b"/d").unwrap().mode & 0o7777, 0o1750);
+        assert_eq!(vfs.mkdir(b"/d", 0o755), Err(Errno::EXIST));
+        assert_eq!(vfs.mkdir(b"/d/.", 0o755), Err(Errno::EXIST));
+        assert_eq!(vfs.mkdir(b"/", 0o755), Err(Errno::EXIST));
+        assert_eq!(vfs.mkdir(b"/no/x", 0o755), Err(Errno::NOENT));
+        let long = [b'n'; 256];
+        assert_eq!(vfs.mkdir(&long, 0o755), Err(Errno::NAMETOOLONG));
+        vfs.symlink(b"dangling", b"/l").unwrap();
+        assert_eq!(vfs.mkdir(b"/l/", 0o755), Err(Errno::EXIST));
+    }
+
+    #[test]
+    fn rmdir_rules() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        vfs.mkdir(b"/d/e", 0o755).unwrap();
+        assert_eq!(vfs.rmdir(b"/d"), Err(Errno::NOTEMPTY));
+        assert_eq!(vfs.rmdir(b"/d/e/.."), Err(Errno::NOTEMPTY));
+        assert_eq!(vfs.rmdir(b"/d/e/."), Err(Errno::INVAL));
+        assert_eq!(vfs.rmdir(b"/"), Err(Errno::BUSY));
+        write_file(&mut vfs, b"/f", b"");
+        assert_eq!(vfs.rmdir(b"/f"), Err(Errno::NOTDIR));
+        vfs.symlink(b"d", b"/l").unwrap();
+        assert_eq!(vfs.rmdir(b"/l/"), Err(Errno::NOTDIR), "the symlink itself is not a directory");
+        vfs.rmdir(b"/d/e/").unwrap();
+        assert_eq!(vfs.stat(b"/d").unwrap().nlink, 2);
+        vfs.chdir(b"/d").unwrap();
+        vfs.rmdir(b"/d").unwrap();
+        assert_eq!(vfs.getcwd(), Err(Errno::NOENT));
+        assert_eq!(vfs.open(b"x", O::CREAT | O::WRONLY, 0o644), Err(Errno::NOENT));
+        assert_eq!(vfs.stat(b".").unwrap().nlink, 0);
+    }
+
+    #[test]
+    fn sticky_directories_protect_other_users_entries() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/tmp", 0o755).unwrap();
+        vfs.chmod(b"/tmp", 0o1777).unwrap();
+        vfs.mkdir(b"/tmp/roots", 0o755).unwrap();
+        as_user(&mut vfs);
+        vfs.mkdir(b"/tmp/mine", 0o755).unwrap();
+        assert_eq!(vfs.rmdir(b"/tmp/roots"), Err(Errno::PERM));
+        assert_eq!(vfs.rmdir(b"/tmp/mine"), Ok(()));
+    }
+}

@@ -30,3 +30,60 @@ impl Vfs {
         Ok(self.mounts.attach(at, fs, options.read_only))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, MountOptions, OpenFlags as O};
+
+    #[test]
+    fn mounts_cross_and_refuse_cross_device_renames() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/mnt", 0o755).unwrap();
+        write_file(&mut vfs, b"/mnt/hidden", b"");
+        write_file(&mut vfs, b"/f", b"root fs");
+        vfs.mount(b"/mnt", MountOptions::default()).unwrap();
+        assert_eq!(names(&mut vfs, b"/mnt"), alloc::vec::Vec::<alloc::vec::Vec<u8>>::new());
+        write_file(&mut vfs, b"/mnt/g", b"other fs");
+        assert_ne!(vfs.stat(b"/mnt/g").unwrap().dev, vfs.stat(b"/f").unwrap().dev);
+        assert_eq!(vfs.rename(b"/f", b"/mnt/f"), Err(Errno::XDEV));
+        assert_eq!(vfs.link(b"/mnt/g", b"/g"), Err(Errno::XDEV));
+        assert_eq!(vfs.rmdir(b"/mnt"), Err(Errno::BUSY));
+        assert_eq!(vfs.rename(b"/mnt", b"/elsewhere"), Err(Errno::BUSY));
+        assert_eq!(vfs.mount(b"/mnt", MountOptions::default()), Err(Errno::BUSY));
+        assert_eq!(read_file(&mut vfs, b"/mnt/../f"), b"root fs");
+        as_user(&mut vfs);
+        assert_eq!(vfs.mount(b"/", MountOptions::default()), Err(Errno::PERM));
+    }
+
+    #[test]
+    fn read_only_mounts_refuse_every_change() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/ro", 0o755).unwrap();
+        vfs.mount(b"/ro", MountOptions { read_only: true, ..Default::default() }).unwrap();
+        assert_eq!(vfs.mkdir(b"/ro/d", 0o755), Err(Errno::ROFS));
+        assert_eq!(vfs.open(b"/ro/f", O::CREAT | O::WRONLY, 0o644), Err(Errno::ROFS));
+        assert_eq!(vfs.open(b"/ro", O::RDONLY, 0).map(|_| ()), Ok(()));
+        assert_eq!(vfs.symlink(b"x", b"/ro/l"), Err(Errno::ROFS));
+        assert_eq!(vfs.chmod(b"/ro", 0o777), Err(Errno::ROFS));
+        assert_eq!(vfs.access(b"/ro", crate::AccessCheck::WRITE), Err(Errno::ROFS));
+        assert_eq!(vfs.mkdir(b"/ro", 0o755), Err(Errno::EXIST), "EEXIST before EROFS");
+    }
+
+    #[test]
+    fn size_limits_give_enospc_and_keep_what_was_written() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/small", 0o755).unwrap();
+        vfs.mount(b"/small", MountOptions { size_limit: Some(100_000), ..Default::default() }).unwrap();
+        let fd = vfs.open(b"/small/f", O::CREAT | O::RDWR, 0o644).unwrap();
+        let big = alloc::vec![9u8; 300_000];
+        let written = vfs.write(fd, &big).unwrap();
+        assert!(written > 0 && written <= 100_000, "short write: {written}");
+        assert_eq!(vfs.write(fd, &big), Err(Errno::NOSPC));
+        assert_eq!(read_file(&mut vfs, b"/small/f"), alloc::vec![9u8; written]);
+        // Freeing space makes room again.
+        vfs.ftruncate(fd, 0).unwrap();
+        assert_eq!(vfs.pwrite(fd, b"again", 0), Ok(5));
+        assert_eq!(vfs.symlink(&[b'x'; 4000], b"/small/l").map(|_| ()), Ok(()));
+    }
+}

@@ -89,7 +89,9 @@ impl Vfs {
             if ino == ancestor.ino {
                 return true;
             }
-            let Some(dir) = fs.get(ino).dir() else { return false };
+            let Some(dir) = fs.get(ino).dir() else {
+                return false;
+            };
             if dir.parent == ino {
                 return false;
             }

@@ -113,12 +113,8 @@ impl Vfs {
         let parent = walked.parent;
         self.may_create_in(parent)?;
         let now = self.now();
-        let new = NewInode {
-            perm: mode & !self.umask & mode::PERMISSIONS,
-            uid: self.cred.uid,
-            gid: self.cred.gid,
-            now,
-        };
+        let new =
+            NewInode { perm: mode & !self.umask & mode::PERMISSIONS, uid: self.cred.uid, gid: self.cred.gid, now };
         let ino = self.mounts.fs_mut(parent.fs).allocate(Node::File(FileData::default()), new);
         let loc = Loc { fs: parent.fs, ino };
         self.link_new(parent, &walked.name, loc, now);
@@ -204,5 +200,69 @@ impl Vfs {
             dir_inode.nlink += 1;
         }
         dir_inode.touch_modified(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, OpenFlags as O};
+
+    #[test]
+    fn create_exclusive_and_truncate() {
+        let mut vfs = vfs();
+        let fd = vfs.open(b"/f", O::CREAT | O::EXCL | O::WRONLY, 0o640).unwrap();
+        vfs.write(fd, b"hello").unwrap();
+        assert_eq!(vfs.open(b"/f", O::CREAT | O::EXCL | O::RDONLY, 0), Err(Errno::EXIST));
+        assert_eq!(vfs.fstat(fd).unwrap().mode & 0o7777, 0o640 & !0o022);
+        vfs.open(b"/f", O::RDONLY | O::TRUNC, 0).unwrap();
+        assert_eq!(vfs.stat(b"/f").unwrap().size, 0, "O_TRUNC truncates even with O_RDONLY");
+    }
+
+    #[test]
+    fn directories_and_trailing_slashes() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        write_file(&mut vfs, b"/f", b"");
+        assert_eq!(vfs.open(b"/d", O::WRONLY, 0), Err(Errno::ISDIR));
+        assert_eq!(vfs.open(b"/d", O::RDONLY | O::TRUNC, 0), Err(Errno::ISDIR));
+        assert_eq!(vfs.open(b"/d", O::CREAT | O::RDONLY, 0), Err(Errno::ISDIR));
+        assert_eq!(vfs.open(b"/new/", O::CREAT | O::RDONLY, 0), Err(Errno::ISDIR));
+        assert_eq!(vfs.open(b"/f/", O::RDONLY, 0), Err(Errno::NOTDIR));
+        assert_eq!(vfs.open(b"/f", O::DIRECTORY, 0), Err(Errno::NOTDIR));
+        assert_eq!(vfs.open(b"/d", O::DIRECTORY | O::CREAT, 0), Err(Errno::INVAL));
+        assert!(vfs.open(b"/d/", O::RDONLY | O::DIRECTORY, 0).is_ok());
+        assert_eq!(vfs.open(b"", O::RDONLY, 0), Err(Errno::NOENT));
+    }
+
+    #[test]
+    fn symlinks_nofollow_and_create_through_dangling() {
+        let mut vfs = vfs();
+        vfs.symlink(b"target", b"/link").unwrap();
+        assert_eq!(vfs.open(b"/link", O::RDONLY, 0), Err(Errno::NOENT));
+        assert_eq!(vfs.open(b"/link", O::RDONLY | O::NOFOLLOW, 0), Err(Errno::LOOP));
+        assert_eq!(vfs.open(b"/link", O::CREAT | O::EXCL | O::WRONLY, 0o644), Err(Errno::EXIST));
+        let fd = vfs.open(b"/link", O::CREAT | O::WRONLY, 0o644).unwrap();
+        vfs.write(fd, b"via link").unwrap();
+        assert_eq!(read_file(&mut vfs, b"/target"), b"via link");
+    }
+
+    #[test]
+    fn permissions_of_the_opener() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/secret", b"x");
+        vfs.chmod(b"/secret", 0o600).unwrap();
+        vfs.mkdir(b"/pub", 0o755).unwrap();
+        vfs.chmod(b"/pub", 0o777).unwrap();
+        as_user(&mut vfs);
+        assert_eq!(vfs.open(b"/secret", O::RDONLY, 0), Err(Errno::ACCES));
+        assert_eq!(vfs.open(b"/new", O::CREAT | O::WRONLY, 0o644), Err(Errno::ACCES));
+        // A file created with mode 0 can still be written through the creating open.
+        let fd = vfs.open(b"/pub/mine", O::CREAT | O::RDWR, 0).unwrap();
+        assert_eq!(vfs.write(fd, b"ok"), Ok(2));
+        assert_eq!(vfs.fstat(fd).unwrap().uid, USER);
+        assert_eq!(vfs.open(b"/pub/mine", O::RDONLY, 0), Err(Errno::ACCES));
+        as_root(&mut vfs);
+        assert!(vfs.open(b"/secret", O::RDWR, 0).is_ok(), "root bypasses mode bits");
     }
 }

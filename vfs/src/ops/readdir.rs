@@ -81,3 +81,96 @@ impl Vfs {
         Ok((consumed, next))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, OpenFlags as O, Whence};
+    use alloc::vec::Vec;
+
+    #[test]
+    fn dots_then_entries_and_cookies_resume() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        for name in [&b"a"[..], b"b", b"c"] {
+            let mut path = b"/d/".to_vec();
+            path.extend_from_slice(name);
+            write_file(&mut vfs, &path, b"");
+        }
+        let fd = vfs.open(b"/d", O::RDONLY | O::DIRECTORY, 0).unwrap();
+        let mut seen = Vec::new();
+        let (n, next) = vfs
+            .readdir(fd, 0, |e| {
+                seen.push((e.name.to_vec(), e.next));
+                seen.len() < 3
+            })
+            .unwrap();
+        assert_eq!((n, next), (2, 2));
+        assert_eq!(seen[0].0, b".");
+        assert_eq!(seen[1].0, b"..");
+        let mut rest = Vec::new();
+        vfs.readdir(fd, next, |e| {
+            rest.push(e.name.to_vec());
+            true
+        })
+        .unwrap();
+        rest.sort();
+        assert_eq!(rest, [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        // getdents consumes; lseek(0) rewinds.
+        assert_eq!(vfs.getdents(fd, |_| true), Ok(5));
+        assert_eq!(vfs.getdents(fd, |_| true), Ok(0));
+        vfs.lseek(fd, 0, Whence::Set).unwrap();
+        assert_eq!(vfs.getdents(fd, |_| true), Ok(5));
+    }
+
+    #[test]
+    fn thousands_of_entries_while_changing() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        for i in 0..3000 {
+            write_file(&mut vfs, alloc::format!("/d/f{i}").as_bytes(), b"");
+        }
+        let fd = vfs.open(b"/d", O::RDONLY, 0).unwrap();
+        let mut seen: Vec<Vec<u8>> = Vec::new();
+        let mut cookie = 0;
+        let mut round = 0;
+        loop {
+            let mut batch = Vec::new();
+            let (n, next) = vfs
+                .readdir(fd, cookie, |e| {
+                    batch.push(e.name.to_vec());
+                    batch.len() < 100
+                })
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+            seen.extend(batch.into_iter().take(n));
+            cookie = next;
+            // Between batches: remove an odd-numbered file, add a new one.
+            round += 1;
+            if round > 20 {
+                continue;
+            }
+            vfs.unlink(alloc::format!("/d/f{}", 2 * round + 1).as_bytes()).unwrap();
+            write_file(&mut vfs, alloc::format!("/d/new{round}").as_bytes(), b"");
+        }
+        for i in (0..3000).step_by(2) {
+            let name = alloc::format!("f{i}").into_bytes();
+            assert_eq!(seen.iter().filter(|n| **n == name).count(), 1, "f{i} exactly once");
+        }
+    }
+
+    #[test]
+    fn errors() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"");
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        let file = vfs.open(b"/f", O::RDONLY, 0).unwrap();
+        assert_eq!(vfs.getdents(file, |_| true), Err(Errno::NOTDIR));
+        let dir = vfs.open(b"/d", O::RDONLY, 0).unwrap();
+        vfs.rmdir(b"/d").unwrap();
+        assert_eq!(vfs.getdents(dir, |_| true), Err(Errno::NOENT));
+        assert_eq!(names(&mut vfs, b"/"), [b"f".to_vec()]);
+    }
+}

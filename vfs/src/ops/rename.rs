@@ -24,7 +24,14 @@ impl Vfs {
 
     /// `renameat2(2)`. Checks in the order of Linux `do_renameat2` and
     /// `vfs_rename`; `RENAME_WHITEOUT` is EINVAL (no overlay here).
-    pub fn renameat2(&mut self, old_dirfd: Fd, old: &[u8], new_dirfd: Fd, new: &[u8], flags: RenameFlags) -> Result<()> {
+    pub fn renameat2(
+        &mut self,
+        old_dirfd: Fd,
+        old: &[u8],
+        new_dirfd: Fd,
+        new: &[u8],
+        flags: RenameFlags,
+    ) -> Result<()> {
         if flags.contains(RenameFlags::WHITEOUT) || flags.contains(RenameFlags::NOREPLACE | RenameFlags::EXCHANGE) {
             return Err(Errno::INVAL);
         }
@@ -69,7 +76,14 @@ impl Vfs {
 
     /// The checks of `do_renameat2` between the lookups and `vfs_rename`:
     /// existence, trailing slashes, and moving a directory under itself.
-    fn check_rename_shapes(&self, from: &Walked<'_>, to: &Walked<'_>, source: Loc, target: Option<Loc>, flags: RenameFlags) -> Result<()> {
+    fn check_rename_shapes(
+        &self,
+        from: &Walked<'_>,
+        to: &Walked<'_>,
+        source: Loc,
+        target: Option<Loc>,
+        flags: RenameFlags,
+    ) -> Result<()> {
         let exchange = flags.contains(RenameFlags::EXCHANGE);
         if flags.contains(RenameFlags::NOREPLACE) && target.is_some() {
             return Err(Errno::EXIST);
@@ -97,7 +111,14 @@ impl Vfs {
     }
 
     /// `vfs_rename`'s permission checks.
-    fn may_rename(&self, from: &Walked<'_>, to: &Walked<'_>, source: Loc, target: Option<Loc>, exchange: bool) -> Result<()> {
+    fn may_rename(
+        &self,
+        from: &Walked<'_>,
+        to: &Walked<'_>,
+        source: Loc,
+        target: Option<Loc>,
+        exchange: bool,
+    ) -> Result<()> {
         let source_is_dir = self.inode(source).is_dir();
         self.may_delete(from.parent, source, source_is_dir)?;
         match target {
@@ -195,5 +216,100 @@ impl Vfs {
 
     fn dir_mut(&mut self, loc: Loc) -> &mut crate::directory::Directory {
         self.inode_mut(loc).dir_mut().expect("a directory")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{Errno, OpenFlags as O, RenameFlags, AT_FDCWD};
+
+    fn rename2(vfs: &mut crate::Vfs, a: &[u8], b: &[u8], flags: RenameFlags) -> crate::Result<()> {
+        vfs.renameat2(AT_FDCWD, a, AT_FDCWD, b, flags)
+    }
+
+    #[test]
+    fn rename_over_a_file_is_atomic_and_keeps_the_old_inode_open() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/old", b"old");
+        write_file(&mut vfs, b"/new", b"new");
+        let fd = vfs.open(b"/old", O::RDONLY, 0).unwrap();
+        let replaced = vfs.open(b"/new", O::RDONLY, 0).unwrap();
+        vfs.rename(b"/old", b"/new").unwrap();
+        assert_eq!(read_file(&mut vfs, b"/new"), b"old");
+        assert_eq!(read_fd(&mut vfs, replaced), b"new");
+        assert_eq!(vfs.fstat(replaced).unwrap().nlink, 0);
+        assert_eq!(vfs.fstat(fd).unwrap().ino, vfs.stat(b"/new").unwrap().ino);
+        assert_eq!(vfs.stat(b"/old"), Err(Errno::NOENT));
+    }
+
+    #[test]
+    fn directory_rules() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/a", 0o755).unwrap();
+        vfs.mkdir(b"/a/b", 0o755).unwrap();
+        vfs.mkdir(b"/e", 0o755).unwrap();
+        write_file(&mut vfs, b"/f", b"");
+        assert_eq!(vfs.rename(b"/a", b"/a/b/c"), Err(Errno::INVAL));
+        assert_eq!(vfs.rename(b"/a/b", b"/a"), Err(Errno::NOTEMPTY));
+        assert_eq!(vfs.rename(b"/f", b"/e"), Err(Errno::ISDIR));
+        assert_eq!(vfs.rename(b"/e", b"/f"), Err(Errno::NOTDIR));
+        assert_eq!(vfs.rename(b"/f/", b"/g"), Err(Errno::NOTDIR));
+        assert_eq!(vfs.rename(b"/f", b"/g/"), Err(Errno::NOTDIR));
+        assert_eq!(vfs.rename(b"/a/.", b"/x"), Err(Errno::BUSY));
+        assert_eq!(vfs.rename(b"/a", b"/"), Err(Errno::BUSY));
+        assert_eq!(rename2(&mut vfs, b"/a", b"/e/..", RenameFlags::NOREPLACE), Err(Errno::EXIST));
+        vfs.rename(b"/a/b/", b"/e/").unwrap();
+        assert_eq!(vfs.stat(b"/a").unwrap().nlink, 2, "/a lost its subdirectory");
+        assert_eq!(vfs.stat(b"/").unwrap().nlink, 4, "/e was replaced by /a/b");
+        write_file(&mut vfs, b"/e/x", b"");
+        assert_eq!(vfs.rename(b"/a", b"/e"), Err(Errno::NOTEMPTY));
+        vfs.chdir(b"/a").unwrap();
+        vfs.rename(b"/a", b"/moved").unwrap();
+        assert_eq!(vfs.getcwd().unwrap(), b"/moved");
+        assert_eq!(vfs.stat(b"../e").unwrap().nlink, 2, "`..` follows the move");
+    }
+
+    #[test]
+    fn noreplace_and_exchange() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o755).unwrap();
+        write_file(&mut vfs, b"/d/x", b"");
+        write_file(&mut vfs, b"/f", b"file");
+        assert_eq!(rename2(&mut vfs, b"/f", b"/d", RenameFlags::NOREPLACE), Err(Errno::EXIST));
+        assert_eq!(rename2(&mut vfs, b"/f", b"/none", RenameFlags::EXCHANGE), Err(Errno::NOENT));
+        assert_eq!(rename2(&mut vfs, b"/f", b"/d", RenameFlags::EXCHANGE | RenameFlags::NOREPLACE), Err(Errno::INVAL));
+        rename2(&mut vfs, b"/f", b"/d", RenameFlags::EXCHANGE).unwrap();
+        assert_eq!(read_file(&mut vfs, b"/d"), b"file");
+        assert_eq!(names(&mut vfs, b"/f"), [b"x".to_vec()]);
+        assert_eq!(vfs.stat(b"/").unwrap().nlink, 3);
+        // Hard links to one inode: nothing happens.
+        vfs.link(b"/d", b"/same").unwrap();
+        vfs.rename(b"/d", b"/same").unwrap();
+        assert_eq!(vfs.stat(b"/d").unwrap().nlink, 2);
+    }
+
+    #[test]
+    fn timestamps_change_as_on_linux() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/a", 0o755).unwrap();
+        vfs.mkdir(b"/b", 0o755).unwrap();
+        write_file(&mut vfs, b"/a/f", b"");
+        let (a, b, f) = (vfs.stat(b"/a").unwrap(), vfs.stat(b"/b").unwrap(), vfs.stat(b"/a/f").unwrap());
+        vfs.rename(b"/a/f", b"/b/f").unwrap();
+        let (a2, b2, f2) = (vfs.stat(b"/a").unwrap(), vfs.stat(b"/b").unwrap(), vfs.stat(b"/b/f").unwrap());
+        assert!(a2.mtime > a.mtime && a2.ctime > a.ctime);
+        assert!(b2.mtime > b.mtime && b2.ctime > b.ctime);
+        assert!(f2.ctime > f.ctime && f2.mtime == f.mtime);
+    }
+
+    #[test]
+    fn sticky_rename_needs_ownership() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/tmp", 0o755).unwrap();
+        vfs.chmod(b"/tmp", 0o1777).unwrap();
+        write_file(&mut vfs, b"/tmp/roots", b"");
+        as_user(&mut vfs);
+        assert_eq!(vfs.rename(b"/tmp/roots", b"/tmp/stolen"), Err(Errno::PERM));
     }
 }

@@ -160,3 +160,71 @@ fn validate_times(times: &[SetTime; 2]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::{mode, AtFlags, Errno, OpenFlags as O, SetTime, Timespec, AT_FDCWD};
+
+    #[test]
+    fn stat_reports_types_links_and_devices() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/d", 0o750).unwrap();
+        write_file(&mut vfs, b"/d/f", b"12345");
+        vfs.symlink(b"d/f", b"/l").unwrap();
+        let dir = vfs.stat(b"/d").unwrap();
+        assert_eq!(dir.mode, mode::S_IFDIR | 0o750);
+        assert_eq!(dir.nlink, 2);
+        assert_eq!(vfs.stat(b"/").unwrap().nlink, 3);
+        let file = vfs.stat(b"/l").unwrap();
+        assert_eq!((file.mode & mode::S_IFMT, file.size, file.nlink), (mode::S_IFREG, 5, 1));
+        let link = vfs.lstat(b"/l").unwrap();
+        assert_eq!((link.mode, link.size), (mode::S_IFLNK | 0o777, 3));
+        assert_ne!(link.ino, file.ino);
+        assert_eq!(link.dev, file.dev);
+        let fd = vfs.open(b"/d", O::RDONLY, 0).unwrap();
+        assert_eq!(vfs.fstatat(fd, b"f", AtFlags::empty()).unwrap().ino, file.ino);
+        assert_eq!(vfs.fstatat(fd, b"", AtFlags::EMPTY_PATH).unwrap().ino, dir.ino);
+        assert_eq!(vfs.fstatat(fd, b"", AtFlags::empty()), Err(Errno::NOENT));
+        assert_eq!(vfs.fstatat(AT_FDCWD, b"/", AtFlags::REMOVEDIR), Err(Errno::INVAL));
+    }
+
+    #[test]
+    fn utimensat_rules() {
+        let mut vfs = vfs();
+        write_file(&mut vfs, b"/f", b"");
+        let t = Timespec::new(5, 6);
+        vfs.utimensat(AT_FDCWD, b"/f", [SetTime::At(t), SetTime::Omit], AtFlags::empty()).unwrap();
+        let stat = vfs.stat(b"/f").unwrap();
+        assert_eq!(stat.atime, t);
+        assert!(stat.ctime > stat.mtime, "ctime moves on every change");
+        let bad = Timespec::new(0, 1_000_000_000);
+        assert_eq!(
+            vfs.utimensat(AT_FDCWD, b"/f", [SetTime::At(bad), SetTime::Now], AtFlags::empty()),
+            Err(Errno::INVAL)
+        );
+        assert_eq!(vfs.utimensat(AT_FDCWD, b"/none", [SetTime::Omit; 2], AtFlags::empty()), Ok(()));
+        as_user(&mut vfs);
+        assert_eq!(vfs.utimensat(AT_FDCWD, b"/f", [SetTime::Now; 2], AtFlags::empty()), Err(Errno::ACCES));
+        assert_eq!(vfs.utimensat(AT_FDCWD, b"/f", [SetTime::At(t); 2], AtFlags::empty()), Err(Errno::PERM));
+        as_root(&mut vfs);
+        vfs.chmod(b"/f", 0o666).unwrap();
+        as_user(&mut vfs);
+        assert_eq!(
+            vfs.utimensat(AT_FDCWD, b"/f", [SetTime::Now; 2], AtFlags::empty()),
+            Ok(()),
+            "write permission suffices for now"
+        );
+    }
+
+    #[test]
+    fn statfs_reports_the_limit() {
+        let mut vfs = vfs();
+        vfs.mkdir(b"/small", 0o755).unwrap();
+        let options = crate::MountOptions { size_limit: Some(1 << 20), ..Default::default() };
+        vfs.mount(b"/small", options).unwrap();
+        let fs = vfs.statfs(b"/small").unwrap();
+        assert_eq!(fs.blocks, 256);
+        assert_ne!(fs.fsid, vfs.statfs(b"/").unwrap().fsid);
+    }
+}

@@ -60,36 +60,96 @@ pub enum FlockOp {
 pub enum Op {
     SetIdentity(Identity),
     Umask(u32),
-    Open { path: Vec<u8>, flags: OpenSpec, mode: u32 },
+    Open {
+        path: Vec<u8>,
+        flags: OpenSpec,
+        mode: u32,
+    },
     Close(Slot),
     Dup(Slot),
-    Read { slot: Slot, len: usize },
-    Write { slot: Slot, data: Vec<u8> },
-    Pread { slot: Slot, len: usize, offset: u64 },
-    Pwrite { slot: Slot, data: Vec<u8>, offset: u64 },
-    Lseek { slot: Slot, offset: i64, whence: Whence },
-    Ftruncate { slot: Slot, len: u64 },
-    Truncate { path: Vec<u8>, len: u64 },
-    Fallocate { slot: Slot, offset: u64, len: u64 },
+    Read {
+        slot: Slot,
+        len: usize,
+    },
+    Write {
+        slot: Slot,
+        data: Vec<u8>,
+    },
+    Pread {
+        slot: Slot,
+        len: usize,
+        offset: u64,
+    },
+    Pwrite {
+        slot: Slot,
+        data: Vec<u8>,
+        offset: u64,
+    },
+    Lseek {
+        slot: Slot,
+        offset: i64,
+        whence: Whence,
+    },
+    Ftruncate {
+        slot: Slot,
+        len: u64,
+    },
+    Truncate {
+        path: Vec<u8>,
+        len: u64,
+    },
+    Fallocate {
+        slot: Slot,
+        offset: u64,
+        len: u64,
+    },
     Fsync(Slot),
     Fstat(Slot),
     Stat(Vec<u8>),
     Lstat(Vec<u8>),
-    Mkdir { path: Vec<u8>, mode: u32 },
+    Mkdir {
+        path: Vec<u8>,
+        mode: u32,
+    },
     Rmdir(Vec<u8>),
     Unlink(Vec<u8>),
     /// `linkat(AT_FDCWD, old, AT_FDCWD, new, follow ? AT_SYMLINK_FOLLOW : 0)`.
-    Link { old: Vec<u8>, new: Vec<u8>, follow: bool },
-    Symlink { target: Vec<u8>, path: Vec<u8> },
+    Link {
+        old: Vec<u8>,
+        new: Vec<u8>,
+        follow: bool,
+    },
+    Symlink {
+        target: Vec<u8>,
+        path: Vec<u8>,
+    },
     Readlink(Vec<u8>),
-    Rename { old: Vec<u8>, new: Vec<u8>, mode: RenameMode },
-    Chmod { path: Vec<u8>, mode: u32 },
-    Fchmod { slot: Slot, mode: u32 },
+    Rename {
+        old: Vec<u8>,
+        new: Vec<u8>,
+        mode: RenameMode,
+    },
+    Chmod {
+        path: Vec<u8>,
+        mode: u32,
+    },
+    Fchmod {
+        slot: Slot,
+        mode: u32,
+    },
     /// `fchownat(AT_FDCWD, path, uid, gid, follow ? 0 : AT_SYMLINK_NOFOLLOW)`;
     /// `u32::MAX` leaves that id unchanged (the C `-1`).
-    Chown { path: Vec<u8>, uid: u32, gid: u32, follow: bool },
+    Chown {
+        path: Vec<u8>,
+        uid: u32,
+        gid: u32,
+        follow: bool,
+    },
     /// `faccessat(AT_FDCWD, path, mode, 0)` with mode a subset of R_OK|W_OK|X_OK (or F_OK = 0).
-    Access { path: Vec<u8>, mode: u32 },
+    Access {
+        path: Vec<u8>,
+        mode: u32,
+    },
     Chdir(Vec<u8>),
     Fchdir(Slot),
     Getcwd,
@@ -99,7 +159,10 @@ pub enum Op {
     /// current position (getdents on the shared description).
     Getdents(Slot),
     /// `flock(fd, op | LOCK_NB)`.
-    Flock { slot: Slot, op: FlockOp },
+    Flock {
+        slot: Slot,
+        op: FlockOp,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -162,9 +162,7 @@ impl Target for StrataTarget {
                     Err(e) => err(e),
                 }
             }
-            Op::Pwrite { slot, data, offset } => {
-                num(self.vfs.pwrite(self.fd(*slot), data, *offset).map(|n| n as u64))
-            }
+            Op::Pwrite { slot, data, offset } => num(self.vfs.pwrite(self.fd(*slot), data, *offset).map(|n| n as u64)),
             Op::Lseek { slot, offset, whence: w } => num(self.vfs.lseek(self.fd(*slot), *offset, whence(*w))),
             Op::Ftruncate { slot, len } => done(self.vfs.ftruncate(self.fd(*slot), *len)),
             Op::Truncate { path, len } => done(vfs.truncate(path, *len)),
