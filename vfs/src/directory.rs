@@ -19,6 +19,11 @@ use crate::stat::FileType;
 /// The cookie of the first real entry; 0 is `.` and 1 is `..`.
 pub const FIRST_ENTRY_COOKIE: u64 = 2;
 
+/// The position `getdents` leaves at the end of a directory, as tmpfs's
+/// `DIR_OFFSET_EOD`: entries added later are not returned until a rewind.
+/// Cookies of entries stay below it ([`Directory::is_full`]).
+pub const END_OF_DIRECTORY: u64 = i32::MAX as u64;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub ino: Ino,
@@ -70,6 +75,12 @@ impl Directory {
 
     pub fn len(&self) -> usize {
         self.by_name.len()
+    }
+
+    /// Whether every cookie has been used: no entry can be added (ENOSPC,
+    /// as tmpfs when its offset range is exhausted).
+    pub fn is_full(&self) -> bool {
+        self.next_seq >= END_OF_DIRECTORY
     }
 
     pub fn subdirs(&self) -> u32 {

@@ -42,6 +42,10 @@ pub enum FinalLink {
     /// itself (`unlink`, `rmdir`, `rename`, `mkdir`, `symlink`, new name of
     /// `link`) interpret the slash on their own.
     Name,
+    /// `open(O_CREAT)` without `O_EXCL`/`O_NOFOLLOW`: follow, but stop at a
+    /// final component that ends in a slash (the caller's EISDIR), as
+    /// Linux's `open_last_lookups` checks that before each lookup.
+    Create,
 }
 
 /// The kind of the last component.
@@ -171,13 +175,22 @@ impl Vfs {
                 Cow::Borrowed(bytes) => Cow::Borrowed(&bytes[start..end]),
                 Cow::Owned(bytes) => Cow::Owned(bytes[start..end].to_vec()),
             };
-            let (found, last) = self.step(at, &name)?;
+            // Operations on a name look the final one up themselves, later
+            // (and only then is a long name ENAMETOOLONG), as Linux's
+            // `filename_parentat` callers do.
+            let deferred = final_link == FinalLink::Name || (final_link == FinalLink::Create && trailing_slash);
+            let check_len = !(is_last && deferred);
+            let (found, last) = self.step(at, &name, check_len)?;
             let follow_here = match found {
                 Some(loc) => {
                     matches!(self.mounts.inode(loc).node, Node::Symlink(_))
                         && (!is_last
-                            || final_link == FinalLink::Follow
-                            || (final_link == FinalLink::NoFollow && trailing_slash))
+                            || match final_link {
+                                FinalLink::Follow => true,
+                                FinalLink::NoFollow => trailing_slash,
+                                FinalLink::Name => false,
+                                FinalLink::Create => !trailing_slash,
+                            })
                 }
                 None => false,
             };
@@ -213,7 +226,7 @@ impl Vfs {
     }
 
     /// One step: from directory `at`, look up `name`.
-    fn step(&self, at: Loc, name: &[u8]) -> Result<(Option<Loc>, Last)> {
+    fn step(&self, at: Loc, name: &[u8], check_len: bool) -> Result<(Option<Loc>, Last)> {
         let dir_inode = self.mounts.inode(at);
         let Node::Dir(dir) = &dir_inode.node else {
             return Err(Errno::NOTDIR);
@@ -224,7 +237,9 @@ impl Vfs {
         match name {
             b"." => Ok((Some(at), Last::Dot)),
             b".." => Ok((Some(self.mounts.parent(at)), Last::DotDot)),
-            _ if name.len() > NAME_MAX => Err(Errno::NAMETOOLONG),
+            // Nothing can be looked up in a removed directory (`lookup_slow`).
+            _ if dir_inode.nlink == 0 => Ok((None, Last::Normal)),
+            _ if check_len && name.len() > NAME_MAX => Err(Errno::NAMETOOLONG),
             _ => {
                 let found = dir.get(name).map(|e| self.mounts.enter(Loc { fs: at.fs, ino: e.ino }));
                 Ok((found, Last::Normal))
@@ -238,7 +253,7 @@ impl Vfs {
 
     /// A trailing slash demands a directory of what the path names.
     fn check_directory_demand<'p>(&self, walked: Walked<'p>, final_link: FinalLink) -> Result<Walked<'p>> {
-        if walked.trailing_slash && final_link != FinalLink::Name {
+        if walked.trailing_slash && matches!(final_link, FinalLink::Follow | FinalLink::NoFollow) {
             if let Some(target) = walked.target {
                 if !self.mounts.inode(target).is_dir() {
                     return Err(Errno::NOTDIR);

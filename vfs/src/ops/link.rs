@@ -31,7 +31,7 @@ impl Vfs {
         }
         let parent = walked.parent;
         self.writable_mount(parent)?;
-        let victim = self.entry(parent, &walked.name).ok_or(Errno::NOENT)?;
+        let victim = self.lookup_final(&walked)?.ok_or(Errno::NOENT)?;
         if walked.trailing_slash {
             return Err(if self.inode(victim).is_dir() { Errno::ISDIR } else { Errno::NOTDIR });
         }

@@ -52,7 +52,7 @@ impl Vfs {
         }
         let parent = walked.parent;
         self.writable_mount(parent)?;
-        let victim = self.entry(parent, &walked.name).ok_or(Errno::NOENT)?;
+        let victim = self.lookup_final(&walked)?.ok_or(Errno::NOENT)?;
         self.may_delete(parent, victim, true)?;
         self.not_mountpoint(victim)?;
         if !self.inode(victim).dir().expect("may_delete checked").is_empty() {

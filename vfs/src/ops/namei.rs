@@ -5,7 +5,7 @@ use crate::errno::{Errno, Result};
 use crate::flags::{mode, AccessCheck};
 use crate::inode::Ino;
 use crate::mount::Loc;
-use crate::resolve::{Last, Walked};
+use crate::resolve::{Last, Walked, NAME_MAX};
 use crate::Vfs;
 
 impl Vfs {
@@ -16,11 +16,25 @@ impl Vfs {
         dir.get(name).map(|e| Loc { fs: parent.fs, ino: e.ino })
     }
 
+    /// The final name of a `FinalLink::Name` walk, looked up now:
+    /// ENOENT in a removed directory, ENAMETOOLONG if it is too long, else
+    /// what it names (if anything).
+    pub(crate) fn lookup_final(&self, walked: &Walked<'_>) -> Result<Option<Loc>> {
+        if self.inode(walked.parent).nlink == 0 {
+            // `lookup_one_qstr_excl`: no new names in a removed directory.
+            return Err(Errno::NOENT);
+        }
+        if walked.name.len() > NAME_MAX {
+            return Err(Errno::NAMETOOLONG);
+        }
+        Ok(self.entry(walked.parent, &walked.name))
+    }
+
     /// `filename_create` up to `may_create`: the final name must be an
     /// ordinary one (EEXIST), must not exist (EEXIST), may end in a slash
     /// only for a directory (ENOENT), and the mount must be writable (EROFS).
     pub(crate) fn check_new_name(&self, walked: &Walked<'_>, want_dir: bool) -> Result<()> {
-        if walked.last != Last::Normal || walked.target.is_some() {
+        if walked.last != Last::Normal || self.lookup_final(walked)?.is_some() {
             return Err(Errno::EXIST);
         }
         if walked.trailing_slash && !want_dir {

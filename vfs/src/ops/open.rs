@@ -77,38 +77,29 @@ impl Vfs {
         Ok(fd)
     }
 
-    /// The `O_CREAT` side of `open_last_lookups`: the final name is never
-    /// followed blindly, a trailing slash is EISDIR, and a symlink is
-    /// followed to create its target unless `O_EXCL` or `O_NOFOLLOW`.
+    /// The `O_CREAT` side of `open_last_lookups`: a final component ending
+    /// in a slash is EISDIR, and a final symlink is followed to create its
+    /// target unless `O_EXCL` or `O_NOFOLLOW`.
     fn open_creating(&mut self, dirfd: Fd, path: &[u8], flags: OpenFlags, mode: u32) -> Result<Opened> {
-        let mut walked = self.walk(dirfd, path, FinalLink::Name)?;
+        let no_follow = flags.intersects(OpenFlags::EXCL | OpenFlags::NOFOLLOW);
+        let walked = self.walk(dirfd, path, if no_follow { FinalLink::Name } else { FinalLink::Create })?;
         if walked.last != Last::Normal {
             return Ok(Opened::Existing(walked.existing()?));
         }
         if walked.trailing_slash {
             return Err(Errno::ISDIR);
         }
-        let no_follow = flags.intersects(OpenFlags::EXCL | OpenFlags::NOFOLLOW);
-        if let Some(found) = walked.target {
-            let is_link = matches!(self.inode(found).node, Node::Symlink(_));
-            if !is_link || no_follow {
-                return Ok(Opened::Existing(found));
-            }
-            walked = self.walk(dirfd, path, FinalLink::Follow)?;
-            if walked.trailing_slash {
-                return Err(Errno::ISDIR);
-            }
-            if let Some(found) = walked.target {
-                return Ok(Opened::Existing(found));
-            }
+        // A `Name` walk left the final lookup to us; a `Create` walk did it.
+        let target = if no_follow { self.lookup_final(&walked)? } else { walked.target };
+        if let Some(found) = target {
+            return Ok(Opened::Existing(found));
         }
         let loc = self.create_file(&walked, mode)?;
         Ok(Opened::Created(loc))
     }
 
     /// Creates an empty regular file at the walk's final name (which does
-    /// not exist). Checks as `may_o_create`: EROFS, a removed directory
-    /// (ENOENT), then write and search permission on the parent (EACCES).
+    /// not exist). Checks as `lookup_open` and `may_o_create`.
     fn create_file(&mut self, walked: &Walked<'_>, mode: u32) -> Result<Loc> {
         let parent = walked.parent;
         self.may_create_in(parent)?;
@@ -173,16 +164,20 @@ impl Vfs {
         Ok(())
     }
 
-    /// `may_create`: EROFS, ENOENT for a removed directory, EACCES without
-    /// write and search permission on it.
+    /// `may_create`: ENOENT for a removed directory (its lookup failed
+    /// first), EROFS, EACCES without write and search permission on it,
+    /// ENOSPC once its cookies are exhausted.
     pub(crate) fn may_create_in(&self, parent: Loc) -> Result<()> {
-        self.writable_mount(parent)?;
         let dir = self.inode(parent);
         if dir.nlink == 0 {
             return Err(Errno::NOENT);
         }
+        self.writable_mount(parent)?;
         if !self.cred.permits(dir, AccessCheck::WRITE | AccessCheck::EXECUTE) {
             return Err(Errno::ACCES);
+        }
+        if dir.dir().is_some_and(|d| d.is_full()) {
+            return Err(Errno::NOSPC);
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 //! resumes after it; see [`crate::directory`] for why no entry that exists
 //! throughout is skipped or repeated.
 
-use crate::directory::FIRST_ENTRY_COOKIE;
+use crate::directory::{END_OF_DIRECTORY, FIRST_ENTRY_COOKIE};
 use crate::errno::{Errno, Result};
 use crate::fd_table::Fd;
 use crate::mount::Loc;
@@ -26,28 +26,35 @@ impl Vfs {
     /// `getdents64(2)`: calls `emit` for each entry from the description's
     /// position until it returns `false` (that entry is not consumed) or
     /// the directory ends; advances the position. Returns how many entries
-    /// were consumed.
-    pub fn getdents(&mut self, fd: Fd, emit: impl FnMut(DirEntry<'_>) -> bool) -> Result<usize> {
+    /// were consumed. At the end the position becomes
+    /// [`END_OF_DIRECTORY`], as on tmpfs.
+    pub fn getdents(&mut self, fd: Fd, mut emit: impl FnMut(DirEntry<'_>) -> bool) -> Result<usize> {
         let cookie = self.open_file(fd)?.offset;
-        let (consumed, next) = self.readdir(fd, cookie, emit)?;
-        self.open_file_mut(fd)?.offset = next;
+        let mut stopped = false;
+        let (consumed, next) = self.readdir(fd, cookie, |entry| {
+            let more = emit(entry);
+            stopped = !more;
+            more
+        })?;
+        self.open_file_mut(fd)?.offset = if stopped { next } else { END_OF_DIRECTORY };
         Ok(consumed)
     }
 
     /// Iterates from `cookie` without touching the description's position.
     /// Returns how many entries `emit` accepted and the cookie after them.
-    /// EBADF unless `fd` was opened for reading, ENOTDIR for a
-    /// non-directory, ENOENT once the directory has been removed.
+    /// ENOTDIR for a non-directory, ENOENT once the directory has been
+    /// removed.
     pub fn readdir(&mut self, fd: Fd, cookie: u64, mut emit: impl FnMut(DirEntry<'_>) -> bool) -> Result<(usize, u64)> {
         let file = self.open_file(fd)?;
         let loc = file.loc;
-        if !file.readable {
-            return Err(Errno::BADF);
-        }
         let inode = self.inode(loc);
         let Some(dir) = inode.dir() else {
             return Err(Errno::NOTDIR);
         };
+        // Directories can only be opened for reading; kept as a guard.
+        if !file.readable {
+            return Err(Errno::BADF);
+        }
         if inode.nlink == 0 {
             return Err(Errno::NOENT);
         }
@@ -64,6 +71,9 @@ impl Vfs {
                 consumed += 1;
                 next += 1;
             }
+        }
+        if next >= END_OF_DIRECTORY {
+            return self.finish_readdir(loc, consumed, next);
         }
         for listed in dir.iter_from(next.max(FIRST_ENTRY_COOKIE)) {
             let entry = DirEntry { ino: listed.ino.0, kind: listed.kind, name: listed.name, next: listed.next };

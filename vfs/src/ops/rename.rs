@@ -48,8 +48,8 @@ impl Vfs {
             return Err(if flags.contains(RenameFlags::NOREPLACE) { Errno::EXIST } else { Errno::BUSY });
         }
         self.writable_mount(from.parent)?;
-        let source = self.entry(from.parent, &from.name).ok_or(Errno::NOENT)?;
-        let target = self.entry(to.parent, &to.name);
+        let source = self.lookup_final(&from)?.ok_or(Errno::NOENT)?;
+        let target = self.lookup_final(&to)?;
         self.check_rename_shapes(&from, &to, source, target, flags)?;
         let Some(target) = target else {
             self.may_rename(&from, &to, source, None, exchange)?;
