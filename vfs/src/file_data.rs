@@ -68,18 +68,12 @@ impl FileData {
             return 0;
         }
         let len = buf.len().min((self.size - offset).min(usize::MAX as u64) as usize);
-        let mut done = 0;
-        while done < len {
-            let pos = offset + done as u64;
-            let index = pos / CHUNK_U64;
-            let within = (pos % CHUNK_U64) as usize;
-            let step = (CHUNK - within).min(len - done);
-            let out = &mut buf[done..done + step];
-            match self.chunks.get(&index) {
-                Some(chunk) => copy_or_zero(chunk, within, out),
-                None => copy_or_zero(self.lower, pos as usize, out),
+        for span in spans(offset, len) {
+            let out = &mut buf[span.done..span.done + span.len];
+            match self.chunks.get(&span.index) {
+                Some(chunk) => copy_or_zero(chunk, span.within, out),
+                None => copy_or_zero(self.lower, span.pos as usize, out),
             }
-            done += step;
         }
         len
     }
@@ -96,17 +90,13 @@ impl FileData {
         }
         let len = data.len().min((MAX_FILE_SIZE - offset) as usize);
         let mut done = 0;
-        while done < len {
-            let pos = offset + done as u64;
-            let index = pos / CHUNK_U64;
-            let within = (pos % CHUNK_U64) as usize;
-            let step = (CHUNK - within).min(len - done);
-            let Some(chunk) = self.chunk_for_write(index, within + step, budget) else {
+        for span in spans(offset, len) {
+            let Some(chunk) = self.chunk_for_write(span.index, span.within + span.len, budget) else {
                 break;
             };
-            chunk[within..within + step].copy_from_slice(&data[done..done + step]);
-            done += step;
-            self.size = self.size.max(pos + step as u64);
+            chunk[span.within..span.within + span.len].copy_from_slice(&data[span.done..span.done + span.len]);
+            done += span.len;
+            self.size = self.size.max(span.pos + span.len as u64);
         }
         if done == 0 {
             return Err(Errno::NOSPC);
@@ -263,6 +253,33 @@ impl FileData {
             None => self.lower_len_in(index * CHUNK_U64) > 0,
         }
     }
+}
+
+/// The piece of a byte range that falls in one chunk.
+struct Span {
+    /// Absolute file offset of the piece.
+    pos: u64,
+    /// Bytes of the range before this piece.
+    done: usize,
+    index: u64,
+    /// Offset of the piece within its chunk.
+    within: usize,
+    len: usize,
+}
+
+/// Splits `[offset, offset + len)` at chunk boundaries.
+fn spans(offset: u64, len: usize) -> impl Iterator<Item = Span> {
+    let mut done = 0;
+    core::iter::from_fn(move || {
+        if done >= len {
+            return None;
+        }
+        let pos = offset + done as u64;
+        let within = (pos % CHUNK_U64) as usize;
+        let span = Span { pos, done, index: pos / CHUNK_U64, within, len: (CHUNK - within).min(len - done) };
+        done += span.len;
+        Some(span)
+    })
 }
 
 /// Fills `out` from `src[from..]`, zeros where `src` ends.
