@@ -1,18 +1,28 @@
 //! Directory contents: names (bytes) to inodes, with stable iteration cookies.
 //!
-//! Lookups go through a map ordered by name (O(log n)). Iteration goes
-//! through a second map ordered by a per-directory sequence number given to
-//! each entry when it is inserted. A cookie is "the sequence number after the
-//! last entry returned", so an entry that exists for the whole iteration is
-//! returned exactly once whatever else is added or removed meanwhile; new
-//! entries get larger numbers and may or may not be seen, as POSIX allows.
+//! A directory has two layers. The lower one is an image directory, read in
+//! place: sorted entries found by binary search. The upper one holds what
+//! was added since, in a map ordered by name. Removing a lower name hides
+//! its index; replacing it (rename over it) hides it and puts an upper entry
+//! of the same name in its place. Invariant: an upper name that the lower
+//! layer also has always has that lower entry hidden, so a name is found in
+//! exactly one layer.
 //!
-//! `.` and `..` are synthesized: cookies 0 and 1 are theirs, entries start
-//! at [`FIRST_ENTRY_COOKIE`].
+//! Every entry has a sequence number, fixed when it appears: lower entry
+//! `i` has [`FIRST_ENTRY_COOKIE`] + `i`; upper entries count on from after
+//! the lower ones, except that a replacing entry takes over the number of
+//! the lower entry it replaces. Iteration goes in sequence order, and a
+//! cookie is "the number after the last entry returned", so an entry that
+//! exists for the whole iteration is returned exactly once whatever else is
+//! added or removed meanwhile; new entries get larger numbers and may or may
+//! not be seen, as POSIX allows.
+//!
+//! `.` and `..` are synthesized: cookies 0 and 1 are theirs.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 
+use crate::image::Image;
 use crate::inode::Ino;
 use crate::stat::FileType;
 
@@ -33,15 +43,34 @@ pub struct Entry {
     seq: u64,
 }
 
+/// The image directory under a directory.
+struct Lower {
+    image: Image<'static>,
+    ino: u32,
+    count: usize,
+    /// Indexes of lower entries removed or replaced.
+    hidden: BTreeSet<usize>,
+}
+
+impl Lower {
+    fn get(&self, name: &[u8]) -> Option<(usize, Entry)> {
+        let (index, entry) = self.image.lookup(self.ino, name)?;
+        if self.hidden.contains(&index) {
+            return None;
+        }
+        let kind = entry.kind;
+        Some((index, Entry { ino: Ino(entry.ino as u64), kind, seq: FIRST_ENTRY_COOKIE + index as u64 }))
+    }
+}
+
 pub struct Directory {
     /// The parent directory within the same filesystem; the root's parent
     /// is itself. Directories have exactly one name, so exactly one parent.
     pub parent: Ino,
+    lower: Option<Lower>,
     by_name: BTreeMap<Box<[u8]>, Entry>,
     by_seq: BTreeMap<u64, Box<[u8]>>,
     next_seq: u64,
-    /// How many entries are directories (each holds a `..` link to us).
-    subdirs: u32,
 }
 
 /// One entry as iteration yields it.
@@ -58,23 +87,34 @@ impl Directory {
     pub fn new(parent: Ino) -> Directory {
         Directory {
             parent,
+            lower: None,
             by_name: BTreeMap::new(),
             by_seq: BTreeMap::new(),
             next_seq: FIRST_ENTRY_COOKIE,
-            subdirs: 0,
         }
     }
 
-    pub fn get(&self, name: &[u8]) -> Option<Entry> {
-        self.by_name.get(name).copied()
+    /// The directory `ino` of `image`, read in place.
+    pub fn from_image(image: Image<'static>, ino: u32, parent: Ino) -> Directory {
+        let count = image.entries(ino).len();
+        let lower = Lower { image, ino, count, hidden: BTreeSet::new() };
+        Directory { next_seq: FIRST_ENTRY_COOKIE + count as u64, lower: Some(lower), ..Directory::new(parent) }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
+    pub fn get(&self, name: &[u8]) -> Option<Entry> {
+        if let Some(entry) = self.by_name.get(name) {
+            return Some(*entry);
+        }
+        self.lower.as_ref()?.get(name).map(|(_, entry)| entry)
     }
 
     pub fn len(&self) -> usize {
-        self.by_name.len()
+        let lower = self.lower.as_ref().map_or(0, |l| l.count - l.hidden.len());
+        self.by_name.len() + lower
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Whether every cookie has been used: no entry can be added (ENOSPC,
@@ -83,59 +123,83 @@ impl Directory {
         self.next_seq >= END_OF_DIRECTORY
     }
 
-    pub fn subdirs(&self) -> u32 {
-        self.subdirs
-    }
-
     /// Adds `name`, which must not exist.
     pub fn insert(&mut self, name: &[u8], ino: Ino, kind: FileType) {
+        debug_assert!(self.get(name).is_none(), "insert over an existing name");
         let seq = self.next_seq;
         self.next_seq += 1;
-        let previous = self.by_name.insert(name.into(), Entry { ino, kind, seq });
-        debug_assert!(previous.is_none(), "insert over an existing name");
+        self.by_name.insert(name.into(), Entry { ino, kind, seq });
         self.by_seq.insert(seq, name.into());
-        if kind == FileType::Directory {
-            self.subdirs += 1;
-        }
     }
 
     /// Removes `name` and returns what it named.
     pub fn remove(&mut self, name: &[u8]) -> Option<Entry> {
-        let entry = self.by_name.remove(name)?;
-        self.by_seq.remove(&entry.seq);
-        if entry.kind == FileType::Directory {
-            self.subdirs -= 1;
+        if let Some(entry) = self.by_name.remove(name) {
+            self.by_seq.remove(&entry.seq);
+            return Some(entry);
         }
+        let lower = self.lower.as_mut()?;
+        let (index, entry) = lower.get(name)?;
+        lower.hidden.insert(index);
         Some(entry)
     }
 
     /// Points an existing name at another inode in place (rename over a
     /// target, exchange): the name keeps its position in iteration order.
     pub fn replace(&mut self, name: &[u8], ino: Ino, kind: FileType) -> Option<Entry> {
-        let entry = self.by_name.get_mut(name)?;
-        let old = *entry;
-        entry.ino = ino;
-        entry.kind = kind;
-        if old.kind == FileType::Directory {
-            self.subdirs -= 1;
+        if let Some(entry) = self.by_name.get_mut(name) {
+            let old = *entry;
+            entry.ino = ino;
+            entry.kind = kind;
+            return Some(old);
         }
-        if kind == FileType::Directory {
-            self.subdirs += 1;
-        }
+        let lower = self.lower.as_mut()?;
+        let (index, old) = lower.get(name)?;
+        lower.hidden.insert(index);
+        self.by_name.insert(name.into(), Entry { ino, kind, seq: old.seq });
+        self.by_seq.insert(old.seq, name.into());
         Some(old)
     }
 
     /// Entries from `cookie` on, in iteration order (no `.`/`..`).
     pub fn iter_from(&self, cookie: u64) -> impl Iterator<Item = Listed<'_>> {
-        self.by_seq.range(cookie.max(FIRST_ENTRY_COOKIE)..).map(move |(&seq, name)| {
-            let entry = self.by_name[name];
-            Listed { name, ino: entry.ino, kind: entry.kind, next: seq + 1 }
+        let start = cookie.max(FIRST_ENTRY_COOKIE);
+        let mut upper = self
+            .by_seq
+            .range(start..)
+            .map(move |(&seq, name)| {
+                let entry = self.by_name[name];
+                Listed { name, ino: entry.ino, kind: entry.kind, next: seq + 1 }
+            })
+            .peekable();
+        let mut lower = self.lower_from(start).peekable();
+        // Merge the two layers by sequence number.
+        core::iter::from_fn(move || match (lower.peek(), upper.peek()) {
+            (Some(l), Some(u)) if l.next < u.next => lower.next(),
+            (Some(_), None) => lower.next(),
+            _ => upper.next(),
+        })
+    }
+
+    /// Visible lower entries whose sequence number is `start` or more.
+    fn lower_from(&self, start: u64) -> impl Iterator<Item = Listed<'_>> {
+        let lower = self.lower.as_ref();
+        let first = (start - FIRST_ENTRY_COOKIE) as usize;
+        let count = lower.map_or(0, |l| l.count);
+        (first.min(count)..count).filter_map(move |index| {
+            let lower = lower.expect("count is 0 without a lower layer");
+            if lower.hidden.contains(&index) {
+                return None;
+            }
+            let entry = lower.image.entry_of(lower.ino, index);
+            let next = FIRST_ENTRY_COOKIE + index as u64 + 1;
+            Some(Listed { name: entry.name, ino: Ino(entry.ino as u64), kind: entry.kind, next })
         })
     }
 
     /// The name under which `ino` appears (for `getcwd`); linear.
     pub fn name_of(&self, ino: Ino) -> Option<&[u8]> {
-        self.by_name.iter().find(|(_, e)| e.ino == ino).map(|(name, _)| &**name)
+        self.iter_from(0).find(|e| e.ino == ino).map(|e| e.name)
     }
 }
 
@@ -171,15 +235,14 @@ mod tests {
     }
 
     #[test]
-    fn replace_keeps_position_and_counts_subdirs() {
+    fn replace_keeps_position() {
         let mut dir = Directory::new(Ino(1));
         dir.insert(b"a", Ino(2), FileType::Directory);
         dir.insert(b"b", Ino(3), FileType::Regular);
-        assert_eq!(dir.subdirs(), 1);
         dir.replace(b"a", Ino(4), FileType::Regular);
-        assert_eq!(dir.subdirs(), 0);
         assert_eq!(names_from(&dir, 0), [b"a".to_vec(), b"b".to_vec()]);
         assert_eq!(dir.get(b"a").unwrap().ino, Ino(4));
         assert_eq!(dir.name_of(Ino(3)), Some(&b"b"[..]));
+        assert_eq!(dir.len(), 2);
     }
 }

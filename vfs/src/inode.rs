@@ -1,6 +1,6 @@
 //! Inodes: identity, metadata and the node's contents.
 
-use alloc::boxed::Box;
+use alloc::borrow::Cow;
 
 use crate::directory::Directory;
 use crate::file_data::FileData;
@@ -16,8 +16,9 @@ pub struct Ino(pub u64);
 pub enum Node {
     File(FileData),
     Dir(Directory),
-    /// The target bytes, verbatim; never empty (symlink refuses "").
-    Symlink(Box<[u8]>),
+    /// The target bytes, verbatim; never empty (symlink refuses ""). An
+    /// image's targets are borrowed from it and cost no memory.
+    Symlink(Cow<'static, [u8]>),
 }
 
 /// An advisory `flock` held on an inode by open file descriptions.
@@ -104,7 +105,8 @@ impl Inode {
         match &self.node {
             Node::File(data) => data.owned_bytes(),
             Node::Dir(_) => 0,
-            Node::Symlink(target) => target.len() as u64,
+            Node::Symlink(Cow::Owned(target)) => target.len() as u64,
+            Node::Symlink(Cow::Borrowed(_)) => 0,
         }
     }
 

@@ -7,6 +7,7 @@ use alloc::boxed::Box;
 use crate::cred::Credentials;
 use crate::errno::{Errno, Result};
 use crate::fd_table::{Fd, FdTable, DEFAULT_FD_LIMIT};
+use crate::image::Image;
 use crate::inode::Inode;
 use crate::memfs::{MemFs, NewInode};
 use crate::mount::{Loc, MountOptions, Mounts};
@@ -36,9 +37,22 @@ impl Vfs {
 
     /// Like [`Vfs::new`] with the root filesystem's options given.
     pub fn with_root(clock: Box<dyn Clock>, options: MountOptions) -> Vfs {
-        let now = clock.now();
-        let root_fs = MemFs::new(new_root(&options, now), options.size_limit);
-        let mounts = Mounts::new(root_fs, options.read_only);
+        let root_fs = MemFs::new(new_root(&options, clock.now()), options.size_limit);
+        Vfs::with_root_fs(clock, root_fs, options.read_only)
+    }
+
+    /// A namespace whose root filesystem starts as `image`: its files are
+    /// read in place and copied on write, chunk by chunk; its inodes keep the
+    /// image's numbers, owners, modes and times. `options.size_limit` and
+    /// `read_only` apply; the root directory's own metadata comes from the
+    /// image.
+    pub fn with_image(clock: Box<dyn Clock>, image: Image<'static>, options: MountOptions) -> Vfs {
+        let root_fs = MemFs::with_image(image, options.size_limit);
+        Vfs::with_root_fs(clock, root_fs, options.read_only)
+    }
+
+    fn with_root_fs(clock: Box<dyn Clock>, root_fs: MemFs, read_only: bool) -> Vfs {
+        let mounts = Mounts::new(root_fs, read_only);
         let cwd = mounts.root();
         let mut vfs = Vfs {
             mounts,

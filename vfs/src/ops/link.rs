@@ -117,7 +117,7 @@ impl Vfs {
         }
         let now = self.now();
         let new = NewInode { perm: 0o777, uid: self.cred.uid, gid: self.cred.gid, now };
-        let ino = self.mounts.fs_mut(parent.fs).allocate(Node::Symlink(target.into()), new);
+        let ino = self.mounts.fs_mut(parent.fs).allocate(Node::Symlink(target.to_vec().into()), new);
         self.link_new(parent, &walked.name, Loc { fs: parent.fs, ino }, now);
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use crate::errno::{Errno, Result};
 use crate::fd_table::AT_FDCWD;
+use crate::image::Image;
 use crate::memfs::MemFs;
 use crate::mount::{FsId, MountOptions};
 use crate::resolve::FinalLink;
@@ -17,6 +18,20 @@ impl Vfs {
         if !self.cred.is_root() {
             return Err(Errno::PERM);
         }
+        let fs = MemFs::new(new_mount_root(&options, self.now()), options.size_limit);
+        self.attach(path, fs, options.read_only)
+    }
+
+    /// Mounts `image` on the directory `path`, as [`Vfs::mount`] does an
+    /// empty filesystem; see [`Vfs::with_image`].
+    pub fn mount_image(&mut self, path: &[u8], image: Image<'static>, options: MountOptions) -> Result<FsId> {
+        if !self.cred.is_root() {
+            return Err(Errno::PERM);
+        }
+        self.attach(path, MemFs::with_image(image, options.size_limit), options.read_only)
+    }
+
+    fn attach(&mut self, path: &[u8], fs: MemFs, read_only: bool) -> Result<FsId> {
         let at = self.resolve(AT_FDCWD, path, FinalLink::Follow)?;
         if !self.inode(at).is_dir() {
             return Err(Errno::NOTDIR);
@@ -24,10 +39,9 @@ impl Vfs {
         if self.mounts.is_fs_root(at) {
             return Err(Errno::BUSY);
         }
-        let fs = MemFs::new(new_mount_root(&options, self.now()), options.size_limit);
         // Mounting pins the covered directory, as a mount's reference does.
         self.pin(at);
-        Ok(self.mounts.attach(at, fs, options.read_only))
+        Ok(self.mounts.attach(at, fs, read_only))
     }
 }
 

@@ -10,6 +10,12 @@ use crate::{Clock, Credentials, Fd, OpenFlags, Timespec, Vfs};
 /// timestamps taken by different operations differ.
 pub struct TickingClock(Cell<i64>);
 
+impl TickingClock {
+    pub fn starting_at(sec: i64) -> TickingClock {
+        TickingClock(Cell::new(sec))
+    }
+}
+
 impl Clock for TickingClock {
     fn now(&self) -> Timespec {
         let t = self.0.get() + 1;

@@ -1,0 +1,184 @@
+//! Record layouts of image format version 1, shared by the reader and the
+//! packer. `docs/image-format.md` is the specification; this file encodes
+//! it and nothing else.
+
+use crate::flags::mode;
+
+pub const MAGIC: [u8; 8] = *b"STRATAIM";
+pub const VERSION: u16 = 1;
+pub const HEADER_LEN: usize = 64;
+pub const SECTION_COUNT: usize = 5;
+pub const SECTION_TABLE_LEN: usize = SECTION_COUNT * 16;
+/// Where the first section starts.
+pub const SECTIONS_START: usize = HEADER_LEN + SECTION_TABLE_LEN;
+pub const INODE_LEN: usize = 48;
+pub const DIRENT_LEN: usize = 16;
+pub const MOUNT_LEN: usize = 8;
+/// The root directory's inode number.
+pub const ROOT_INO: u32 = 1;
+/// Longest entry name.
+pub const NAME_MAX: usize = 255;
+/// Longest symlink target.
+pub const TARGET_MAX: usize = 4095;
+
+/// Section indexes in the table, in their required order.
+pub const INODES: usize = 0;
+pub const DIRENTS: usize = 1;
+pub const MOUNTS: usize = 2;
+pub const NAMES: usize = 3;
+pub const DATA: usize = 4;
+
+/// Entry type codes.
+pub const TYPE_FILE: u8 = 1;
+pub const TYPE_DIR: u8 = 2;
+pub const TYPE_SYMLINK: u8 = 3;
+
+/// The type code of a mode's `S_IFMT` bits, if it is one images hold.
+pub fn type_code(mode_bits: u32) -> Option<u8> {
+    match mode_bits & mode::S_IFMT {
+        mode::S_IFREG => Some(TYPE_FILE),
+        mode::S_IFDIR => Some(TYPE_DIR),
+        mode::S_IFLNK => Some(TYPE_SYMLINK),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Header {
+    pub image_len: u64,
+    pub inode_count: u32,
+    pub metadata_crc: u32,
+    pub data_crc: u32,
+    /// `(offset, length)` of inodes, dirents, mounts, names, data.
+    pub sections: [(u64, u64); SECTION_COUNT],
+}
+
+impl Header {
+    /// The header and section table, `SECTIONS_START` bytes.
+    pub fn encode(&self) -> [u8; SECTIONS_START] {
+        let mut out = [0u8; SECTIONS_START];
+        out[0..8].copy_from_slice(&MAGIC);
+        out[8..10].copy_from_slice(&VERSION.to_le_bytes());
+        out[10..12].copy_from_slice(&(HEADER_LEN as u16).to_le_bytes());
+        out[16..24].copy_from_slice(&self.image_len.to_le_bytes());
+        out[24..28].copy_from_slice(&self.inode_count.to_le_bytes());
+        out[28..32].copy_from_slice(&self.metadata_crc.to_le_bytes());
+        out[32..36].copy_from_slice(&self.data_crc.to_le_bytes());
+        for (i, (offset, len)) in self.sections.iter().enumerate() {
+            let at = HEADER_LEN + i * 16;
+            out[at..at + 8].copy_from_slice(&offset.to_le_bytes());
+            out[at + 8..at + 16].copy_from_slice(&len.to_le_bytes());
+        }
+        out
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InodeRecord {
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub nlink: u32,
+    pub mtime_sec: i64,
+    pub mtime_nsec: u32,
+    /// Directories: the parent's inode number; others 0.
+    pub parent: u32,
+    /// File: data offset; directory: first entry index; symlink: target
+    /// offset in names.
+    pub a: u64,
+    /// File: size; directory: entry count; symlink: target length.
+    pub b: u64,
+}
+
+impl InodeRecord {
+    pub fn encode(&self) -> [u8; INODE_LEN] {
+        let mut out = [0u8; INODE_LEN];
+        out[0..4].copy_from_slice(&self.mode.to_le_bytes());
+        out[4..8].copy_from_slice(&self.uid.to_le_bytes());
+        out[8..12].copy_from_slice(&self.gid.to_le_bytes());
+        out[12..16].copy_from_slice(&self.nlink.to_le_bytes());
+        out[16..24].copy_from_slice(&self.mtime_sec.to_le_bytes());
+        out[24..28].copy_from_slice(&self.mtime_nsec.to_le_bytes());
+        out[28..32].copy_from_slice(&self.parent.to_le_bytes());
+        out[32..40].copy_from_slice(&self.a.to_le_bytes());
+        out[40..48].copy_from_slice(&self.b.to_le_bytes());
+        out
+    }
+
+    pub fn decode(bytes: &[u8; INODE_LEN]) -> InodeRecord {
+        InodeRecord {
+            mode: u32_at(bytes, 0),
+            uid: u32_at(bytes, 4),
+            gid: u32_at(bytes, 8),
+            nlink: u32_at(bytes, 12),
+            mtime_sec: u64_at(bytes, 16) as i64,
+            mtime_nsec: u32_at(bytes, 24),
+            parent: u32_at(bytes, 28),
+            a: u64_at(bytes, 32),
+            b: u64_at(bytes, 40),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DirentRecord {
+    pub name_offset: u32,
+    pub name_len: u16,
+    pub type_code: u8,
+    pub ino: u32,
+}
+
+impl DirentRecord {
+    pub fn encode(&self) -> [u8; DIRENT_LEN] {
+        let mut out = [0u8; DIRENT_LEN];
+        out[0..4].copy_from_slice(&self.name_offset.to_le_bytes());
+        out[4..6].copy_from_slice(&self.name_len.to_le_bytes());
+        out[6] = self.type_code;
+        out[8..12].copy_from_slice(&self.ino.to_le_bytes());
+        out
+    }
+
+    /// Decodes, and whether the reserved bytes are zero.
+    pub fn decode(bytes: &[u8; DIRENT_LEN]) -> (DirentRecord, bool) {
+        let record = DirentRecord {
+            name_offset: u32_at(bytes, 0),
+            name_len: u16::from_le_bytes([bytes[4], bytes[5]]),
+            type_code: bytes[6],
+            ino: u32_at(bytes, 8),
+        };
+        (record, bytes[7] == 0 && u32_at(bytes, 12) == 0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MountRecord {
+    pub name_offset: u32,
+    pub name_len: u32,
+}
+
+impl MountRecord {
+    pub fn encode(&self) -> [u8; MOUNT_LEN] {
+        let mut out = [0u8; MOUNT_LEN];
+        out[0..4].copy_from_slice(&self.name_offset.to_le_bytes());
+        out[4..8].copy_from_slice(&self.name_len.to_le_bytes());
+        out
+    }
+
+    pub fn decode(bytes: &[u8; MOUNT_LEN]) -> MountRecord {
+        MountRecord { name_offset: u32_at(bytes, 0), name_len: u32_at(bytes, 4) }
+    }
+}
+
+pub fn u16_at(bytes: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([bytes[at], bytes[at + 1]])
+}
+
+pub fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+pub fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}

@@ -1,0 +1,322 @@
+//! The image as the lower layer of a filesystem, and the reader's defences.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use super::test_image::{build, Node, MTIME, OWNER};
+use super::{format as f, Image};
+use crate::ops::test_support::{names, read_file, write_file, TickingClock};
+use crate::{mode, Errno, FileType, MountOptions, OpenFlags as O, RenameFlags, Timespec, Vfs, AT_FDCWD};
+
+static BIG: [u8; 300_000] = [b'z'; 300_000];
+
+fn tree() -> &'static [u8] {
+    build(
+        &[
+            ("/etc", Node::Dir(0o755)),
+            ("/etc/hosts", Node::File(0o644, b"127.0.0.1 localhost\n")),
+            ("/etc/alias", Node::HardLink("/etc/hosts")),
+            ("/etc/secret", Node::File(0o600, b"s3cret")),
+            ("/srv", Node::Dir(0o750)),
+            ("/srv/big", Node::File(0o644, &BIG)),
+            ("/srv/empty", Node::Dir(0o700)),
+            ("/srv/hosts", Node::Symlink(b"/etc/hosts")),
+            ("/srv/loop", Node::Symlink(b"loop")),
+        ],
+        &["/srv", "/etc"],
+    )
+}
+
+/// Like [`tree`] with small files only, for tests that copy it thousands
+/// of times.
+fn small_tree() -> &'static [u8] {
+    build(
+        &[
+            ("/etc", Node::Dir(0o755)),
+            ("/etc/hosts", Node::File(0o644, b"127.0.0.1 localhost\n")),
+            ("/etc/alias", Node::HardLink("/etc/hosts")),
+            ("/srv", Node::Dir(0o750)),
+            ("/srv/data", Node::File(0o644, &BIG[..700])),
+            ("/srv/hosts", Node::Symlink(b"/etc/hosts")),
+        ],
+        &["/srv"],
+    )
+}
+
+fn vfs_on(image: &'static [u8]) -> Vfs {
+    let image = Image::open(image).expect("a valid image");
+    Vfs::with_image(Box::new(TickingClock::starting_at(2_000_000_000)), image, MountOptions::default())
+}
+
+#[test]
+fn image_metadata_and_contents_read_through() {
+    let mut vfs = vfs_on(tree());
+    let hosts = vfs.stat(b"/etc/hosts").unwrap();
+    assert_eq!((hosts.uid, hosts.gid), OWNER);
+    assert_eq!(hosts.mode, mode::S_IFREG | 0o644);
+    assert_eq!(hosts.mtime, Timespec::new(MTIME.0, MTIME.1));
+    assert_eq!(hosts.nlink, 2);
+    assert_eq!(vfs.stat(b"/etc/alias").unwrap().ino, hosts.ino, "hard links are one inode");
+    assert_eq!(vfs.stat(b"/").unwrap().ino, 1);
+    assert_eq!(vfs.stat(b"/srv").unwrap().nlink, 3);
+    assert_eq!(read_file(&mut vfs, b"/srv/hosts"), b"127.0.0.1 localhost\n");
+    assert_eq!(read_file(&mut vfs, b"/srv/big"), BIG.to_vec());
+    assert_eq!(vfs.stat(b"/srv/big").unwrap().blocks, 0, "image data is not memory we own");
+    assert_eq!(vfs.stat(b"/srv/loop"), Err(Errno::LOOP));
+    assert_eq!(names(&mut vfs, b"/srv"), [&b"big"[..], b"empty", b"hosts", b"loop"].map(<[u8]>::to_vec));
+    let mut buf = [0u8; 64];
+    let n = vfs.readlink(b"/srv/hosts", &mut buf).unwrap();
+    assert_eq!(&buf[..n], b"/etc/hosts");
+}
+
+#[test]
+fn writes_copy_on_write_and_leave_the_image_alone() {
+    let image = tree();
+    let mut vfs = vfs_on(image);
+    let fd = vfs.open(b"/srv/big", O::WRONLY | O::APPEND, 0).unwrap();
+    vfs.write(fd, b"tail").unwrap();
+    let stat = vfs.fstat(fd).unwrap();
+    assert_eq!(stat.size, BIG.len() as u64 + 4);
+    assert!(stat.blocks * 512 <= 64 * 1024 + 4096, "appending copied one chunk, not the file: {} blocks", stat.blocks);
+    let fd = vfs.open(b"/etc/alias", O::WRONLY, 0).unwrap();
+    vfs.write(fd, b"::1").unwrap();
+    assert_eq!(read_file(&mut vfs, b"/etc/hosts"), b"::1.0.0.1 localhost\n", "seen through the other link");
+    let reopened = Image::open(image).unwrap();
+    let (_, hosts) = reopened.lookup(2, b"hosts").unwrap();
+    assert_eq!(reopened.file_bytes(hosts.ino), b"127.0.0.1 localhost\n", "the image bytes never change");
+}
+
+#[test]
+fn names_in_image_directories_come_and_go() {
+    let mut vfs = vfs_on(tree());
+    let old_ino = vfs.stat(b"/etc/secret").unwrap().ino;
+    vfs.unlink(b"/etc/secret").unwrap();
+    assert_eq!(vfs.stat(b"/etc/secret"), Err(Errno::NOENT));
+    write_file(&mut vfs, b"/etc/secret", b"new");
+    assert_ne!(vfs.stat(b"/etc/secret").unwrap().ino, old_ino);
+    assert!(vfs.stat(b"/etc/secret").unwrap().ino > 9, "new inodes are numbered after the image's");
+    assert_eq!(vfs.rmdir(b"/srv"), Err(Errno::NOTEMPTY));
+    vfs.rename(b"/srv/empty", b"/etc/moved").unwrap();
+    assert_eq!(vfs.stat(b"/srv").unwrap().nlink, 2);
+    assert_eq!(vfs.stat(b"/etc").unwrap().nlink, 3);
+    vfs.renameat2(AT_FDCWD, b"/etc/hosts", AT_FDCWD, b"/srv/big", RenameFlags::EXCHANGE).unwrap();
+    assert_eq!(read_file(&mut vfs, b"/etc/hosts").len(), BIG.len());
+    vfs.chdir(b"/etc/moved").unwrap();
+    assert_eq!(vfs.getcwd().unwrap(), b"/etc/moved");
+    for name in [&b"/srv/big"[..], b"/srv/hosts", b"/srv/loop"] {
+        vfs.unlink(name).unwrap();
+    }
+    vfs.rmdir(b"/srv").unwrap();
+    assert_eq!(names(&mut vfs, b"/"), [b"etc".to_vec()]);
+}
+
+#[test]
+fn iteration_over_both_layers_while_they_change() {
+    let files: Vec<(alloc::string::String, Node)> =
+        (0..500).map(|i| (alloc::format!("/d/f{i:03}"), Node::File(0o644, b""))).collect();
+    let mut tree: Vec<(&str, Node)> = alloc::vec![("/d", Node::Dir(0o755))];
+    tree.extend(files.iter().map(|(p, _)| (p.as_str(), Node::File(0o644, b""))));
+    let mut vfs = vfs_on(build(&tree, &[]));
+    let fd = vfs.open(b"/d", O::RDONLY, 0).unwrap();
+    let mut seen: Vec<Vec<u8>> = Vec::new();
+    let (mut cookie, mut round) = (0, 0);
+    loop {
+        let mut batch = Vec::new();
+        let (n, next) = vfs
+            .readdir(fd, cookie, |e| {
+                batch.push(e.name.to_vec());
+                batch.len() < 40
+            })
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        seen.extend(batch.into_iter().take(n));
+        cookie = next;
+        round += 1;
+        // Remove an unread image entry, replace another, add a new one.
+        let _ = vfs.unlink(alloc::format!("/d/f{:03}", 499 - round).as_bytes());
+        let _ = vfs.rename(alloc::format!("/d/new{round}").as_bytes(), b"/d/none");
+        write_file(&mut vfs, alloc::format!("/d/new{round}").as_bytes(), b"");
+        let _ =
+            vfs.rename(alloc::format!("/d/new{round}").as_bytes(), alloc::format!("/d/f{:03}", 2 * round).as_bytes());
+    }
+    for i in 0..(499 - round) {
+        let name = alloc::format!("f{i:03}").into_bytes();
+        assert_eq!(seen.iter().filter(|n| **n == name).count(), 1, "f{i:03} exactly once");
+    }
+}
+
+#[test]
+fn image_mounts_and_size_limits() {
+    let mut vfs = crate::ops::test_support::vfs();
+    vfs.mkdir(b"/mnt", 0o755).unwrap();
+    let image = Image::open(tree()).unwrap();
+    vfs.mount_image(b"/mnt", image, MountOptions { size_limit: Some(100_000), ..Default::default() }).unwrap();
+    assert_eq!(read_file(&mut vfs, b"/mnt/etc/secret"), b"s3cret");
+    assert_eq!(vfs.stat(b"/mnt/srv/hosts"), Err(Errno::NOENT), "absolute targets resolve from the namespace root");
+    let fd = vfs.open(b"/mnt/srv/big", O::WRONLY, 0).unwrap();
+    // Overwriting image data takes memory: the limit applies.
+    let written = vfs.write(fd, &[1u8; 300_000]).unwrap();
+    assert!(written < 300_000);
+    assert_eq!(vfs.rename(b"/mnt/etc/hosts", b"/moved"), Err(Errno::XDEV));
+}
+
+#[test]
+fn read_only_image_root() {
+    let image = Image::open(tree()).unwrap();
+    let clock = Box::new(TickingClock::starting_at(0));
+    let mut vfs = Vfs::with_image(clock, image, MountOptions { read_only: true, ..Default::default() });
+    assert_eq!(vfs.open(b"/etc/hosts", O::RDWR, 0), Err(Errno::ROFS));
+    assert_eq!(vfs.unlink(b"/etc/hosts"), Err(Errno::ROFS));
+    assert_eq!(read_file(&mut vfs, b"/etc/hosts"), b"127.0.0.1 localhost\n");
+}
+
+#[test]
+fn the_reader_exposes_what_was_packed() {
+    let image = Image::open(tree()).unwrap();
+    assert_eq!(image.mounts().collect::<Vec<_>>(), [&b"/srv"[..], b"/etc"]);
+    assert_eq!(image.inode(1).kind, FileType::Directory);
+    assert_eq!(image.entries(1).map(|e| e.name).collect::<Vec<_>>(), [&b"etc"[..], b"srv"]);
+    assert!(image.lookup(1, b"nope").is_none());
+    assert_eq!(image.verify_data(), Ok(()));
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = small_tree();
+    for len in 0..bytes.len() {
+        let err = Image::open(&bytes[..len]).err();
+        assert!(err.is_some(), "truncated to {len} bytes yet opened");
+    }
+}
+
+/// Flipping bytes anywhere gives an error, or an image that can be walked
+/// completely without a panic — and a flip in file data fails verification.
+#[test]
+fn byte_flips_are_caught_or_harmless() {
+    let original = small_tree();
+    let data_start = Image::open(original).unwrap().bytes().len() - Image::open(original).unwrap().data_len() as usize;
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut rejected, mut opened) = (0, 0);
+    for round in 0..3000 {
+        let mut bytes = original.to_vec();
+        let flips = 1 + round % 3;
+        let mut in_data = false;
+        for _ in 0..flips {
+            let at = (next() % bytes.len() as u64) as usize;
+            bytes[at] ^= 1 << (next() % 8);
+            in_data |= at >= data_start;
+        }
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let Ok(image) = Image::open(bytes) else {
+            rejected += 1;
+            continue;
+        };
+        opened += 1;
+        walk_everything(image);
+        if in_data && bytes[data_start..] != original[data_start..] {
+            assert!(image.verify_data().is_err(), "round {round}: a data flip went unnoticed");
+        }
+        let mut vfs = Vfs::with_image(Box::new(TickingClock::starting_at(0)), image, MountOptions::default());
+        for path in [&b"/etc/hosts"[..], b"/srv/data", b"/srv/hosts"] {
+            if let Ok(fd) = vfs.open(path, O::RDONLY, 0) {
+                let _ = vfs.read(fd, &mut [0u8; 64]);
+            }
+        }
+    }
+    // Metadata flips are caught by its checksum; data flips open (and
+    // were caught by `verify_data` above).
+    assert!(rejected > 1000 && opened > 100, "rejected {rejected}, opened {opened}");
+}
+
+fn walk_everything(image: Image<'_>) {
+    let mut pending = alloc::vec![f::ROOT_INO];
+    while let Some(dir) = pending.pop() {
+        for entry in image.entries(dir) {
+            match entry.kind {
+                FileType::Directory => pending.push(entry.ino),
+                FileType::Regular => drop(image.file_bytes(entry.ino).len()),
+                FileType::Symlink => drop(image.symlink_target(entry.ino).len()),
+            }
+        }
+    }
+}
+
+/// A crafted image carries a correct checksum: flips in the metadata with
+/// the checksum recomputed must be rejected by the structural checks, or
+/// give an image on which the filesystem works without a panic or a hang.
+#[test]
+fn crafted_metadata_is_validated() {
+    let original = small_tree();
+    let data_start = original.len() - Image::open(original).unwrap().data_len() as usize;
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut rejected, mut opened) = (0, 0);
+    for round in 0..5000 {
+        let mut bytes = original.to_vec();
+        for _ in 0..1 + round % 2 {
+            let at = f::SECTIONS_START + (next() as usize % (data_start - f::SECTIONS_START));
+            bytes[at] = match next() % 4 {
+                0 => 0,
+                1 => 0xFF,
+                2 => bytes[at].wrapping_add(1),
+                _ => next() as u8,
+            };
+        }
+        let crc = super::crc32(0, &bytes[f::HEADER_LEN..data_start]);
+        bytes[28..32].copy_from_slice(&crc.to_le_bytes());
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let Ok(image) = Image::open(bytes) else {
+            rejected += 1;
+            continue;
+        };
+        opened += 1;
+        walk_everything(image);
+        let mut vfs = Vfs::with_image(Box::new(TickingClock::starting_at(0)), image, MountOptions::default());
+        exercise(&mut vfs, b"/");
+    }
+    assert!(rejected > 1000 && opened > 100, "rejected {rejected}, opened {opened}");
+}
+
+/// Lists, stats, reads, renames and removes everything under `dir`.
+fn exercise(vfs: &mut Vfs, dir: &[u8]) {
+    let Ok(fd) = vfs.open(dir, O::RDONLY | O::DIRECTORY, 0) else { return };
+    let mut children = Vec::new();
+    let _ = vfs.getdents(fd, |e| {
+        if e.name != b"." && e.name != b".." {
+            children.push(e.name.to_vec());
+        }
+        true
+    });
+    vfs.close(fd).unwrap();
+    for name in children {
+        let mut path = dir.to_vec();
+        if path != b"/" {
+            path.push(b'/');
+        }
+        path.extend_from_slice(&name);
+        let _ = vfs.stat(&path);
+        if let Ok(fd) = vfs.open(&path, O::RDWR, 0) {
+            let _ = vfs.read(fd, &mut [0u8; 128]);
+            let _ = vfs.write(fd, b"x");
+            vfs.close(fd).unwrap();
+        }
+        exercise(vfs, &path);
+        let _ = vfs.rename(&path, b"/renamed");
+        let _ = vfs.unlink(b"/renamed");
+        let _ = vfs.rmdir(b"/renamed");
+        let _ = vfs.getcwd();
+    }
+}
