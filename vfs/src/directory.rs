@@ -67,7 +67,8 @@ pub struct Directory {
     /// The parent directory within the same filesystem; the root's parent
     /// is itself. Directories have exactly one name, so exactly one parent.
     pub parent: Ino,
-    lower: Option<Lower>,
+    /// Boxed: most directories have none, and it is large.
+    lower: Option<Box<Lower>>,
     by_name: BTreeMap<Box<[u8]>, Entry>,
     by_seq: BTreeMap<u64, Box<[u8]>>,
     next_seq: u64,
@@ -98,7 +99,7 @@ impl Directory {
     pub fn from_image(image: Image<'static>, ino: u32, parent: Ino) -> Directory {
         let count = image.entries(ino).len();
         let lower = Lower { image, ino, count, hidden: BTreeSet::new() };
-        Directory { next_seq: FIRST_ENTRY_COOKIE + count as u64, lower: Some(lower), ..Directory::new(parent) }
+        Directory { next_seq: FIRST_ENTRY_COOKIE + count as u64, lower: Some(Box::new(lower)), ..Directory::new(parent) }
     }
 
     pub fn get(&self, name: &[u8]) -> Option<Entry> {
@@ -183,7 +184,7 @@ impl Directory {
 
     /// Visible lower entries whose sequence number is `start` or more.
     fn lower_from(&self, start: u64) -> impl Iterator<Item = Listed<'_>> {
-        let lower = self.lower.as_ref();
+        let lower = self.lower.as_deref();
         let first = (start - FIRST_ENTRY_COOKIE) as usize;
         let count = lower.map_or(0, |l| l.count);
         (first.min(count)..count).filter_map(move |index| {
