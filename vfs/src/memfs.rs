@@ -193,4 +193,10 @@ impl MemFs {
     pub fn inode_count(&self) -> u64 {
         self.count
     }
+
+    /// How many image inodes have been materialized.
+    #[cfg(test)]
+    pub fn materialized(&self) -> usize {
+        self.lower.iter().filter(|slot| slot.get().is_some()).count()
+    }
 }

@@ -320,3 +320,20 @@ fn exercise(vfs: &mut Vfs, dir: &[u8]) {
         let _ = vfs.getcwd();
     }
 }
+
+/// Opening a large image builds no inode; a lookup builds the ones on its
+/// path, a listing none of its entries' inodes.
+#[test]
+fn only_what_is_touched_is_materialized() {
+    let paths: Vec<alloc::string::String> = (0..20_000).map(|i| alloc::format!("/d/f{i:05}")).collect();
+    let mut tree: Vec<(&str, Node)> = alloc::vec![("/d", Node::Dir(0o755))];
+    tree.extend(paths.iter().map(|p| (p.as_str(), Node::File(0o644, b"x"))));
+    let image = Image::open(build(&tree, &[])).unwrap();
+    let mut vfs = Vfs::with_image(Box::new(TickingClock::starting_at(0)), image, MountOptions::default());
+    let fs = |vfs: &Vfs| vfs.mounts.fs(vfs.mounts.root().fs).materialized();
+    assert_eq!(fs(&vfs), 1, "only the root, which the working directory pins");
+    vfs.stat(b"/d/f12345").unwrap();
+    assert_eq!(fs(&vfs), 3, "root, /d, /d/f12345");
+    assert_eq!(names(&mut vfs, b"/d").len(), 20_000);
+    assert_eq!(fs(&vfs), 3, "listing reads entries in place");
+}
