@@ -99,7 +99,11 @@ impl Directory {
     pub fn from_image(image: Image<'static>, ino: u32, parent: Ino) -> Directory {
         let count = image.entries(ino).len();
         let lower = Lower { image, ino, count, hidden: BTreeSet::new() };
-        Directory { next_seq: FIRST_ENTRY_COOKIE + count as u64, lower: Some(Box::new(lower)), ..Directory::new(parent) }
+        Directory {
+            next_seq: FIRST_ENTRY_COOKIE + count as u64,
+            lower: Some(Box::new(lower)),
+            ..Directory::new(parent)
+        }
     }
 
     pub fn get(&self, name: &[u8]) -> Option<Entry> {

@@ -44,6 +44,8 @@ impl fmt::Display for ImageError {
     }
 }
 
+impl core::error::Error for ImageError {}
+
 /// A validated image, borrowed from the buffer that holds it.
 #[derive(Clone, Copy)]
 pub struct Image<'a> {
@@ -227,6 +229,9 @@ impl<'a> Image<'a> {
     /// Checks 2 and 3 of the format: each record on its own.
     fn validate_records(&self) -> Result<(), ImageError> {
         let n = self.inode_count();
+        // Directories' entry ranges and files' data, in inode order, follow
+        // one another without gaps or overlap and cover their sections.
+        let (mut next_entry, mut next_data) = (0u64, 0u64);
         for ino in 1..=n {
             let record = self.record(ino);
             let bad = |problem| Err(ImageError::at(problem, "inode", ino as u64));
@@ -243,6 +248,10 @@ impl<'a> Image<'a> {
                     if end.is_none_or(|e| e > self.data.len() as u64) || record.parent != 0 {
                         return bad("file data out of bounds");
                     }
+                    if record.a != next_data {
+                        return bad("file data not laid out in inode order");
+                    }
+                    next_data = record.a + record.b;
                 }
                 FileType::Symlink => {
                     if record.b == 0 || record.b > f::TARGET_MAX as u64 {
@@ -251,11 +260,18 @@ impl<'a> Image<'a> {
                     if end.is_none_or(|e| e > self.names.len() as u64) || record.parent != 0 {
                         return bad("symlink target out of bounds");
                     }
+                    if self.names[record.a as usize..(record.a + record.b) as usize].contains(&0) {
+                        return bad("symlink target contains a NUL byte");
+                    }
                 }
                 FileType::Directory => {
                     if end.is_none_or(|e| e > self.dirent_count() as u64) {
                         return bad("directory entries out of bounds");
                     }
+                    if record.a != next_entry {
+                        return bad("directory entries not laid out in inode order");
+                    }
+                    next_entry = record.a + record.b;
                     if record.parent == 0
                         || record.parent > n
                         || kind_of(self.record(record.parent).mode) != Some(FileType::Directory)
@@ -264,6 +280,12 @@ impl<'a> Image<'a> {
                     }
                 }
             }
+        }
+        if next_entry != self.dirent_count() as u64 {
+            return Err(ImageError::new("entries that belong to no directory"));
+        }
+        if next_data != self.data.len() as u64 {
+            return Err(ImageError::new("data that belongs to no file"));
         }
         if self.inode(f::ROOT_INO).kind != FileType::Directory || self.record(f::ROOT_INO).parent != f::ROOT_INO {
             return Err(ImageError::at("the root is not a directory that is its own parent", "inode", 1));
@@ -367,8 +389,9 @@ impl<'a> Image<'a> {
         Ok(())
     }
 
-    /// Check 5: mount paths are absolute and name directories.
+    /// Check 5: mount paths are absolute and name distinct directories.
     fn validate_mounts(&self) -> Result<(), ImageError> {
+        let mut seen = alloc::vec::Vec::with_capacity(self.mounts.len() / f::MOUNT_LEN);
         for (index, chunk) in self.mounts.chunks_exact(f::MOUNT_LEN).enumerate() {
             let record = MountRecord::decode(chunk.try_into().expect("exact chunks"));
             let bad = |problem| Err(ImageError::at(problem, "mount", index as u64));
@@ -387,6 +410,10 @@ impl<'a> Image<'a> {
                     _ => return bad("path does not name a directory of the image"),
                 }
             }
+            if seen.contains(&at) {
+                return bad("two mounts name the same directory");
+            }
+            seen.push(at);
         }
         Ok(())
     }
