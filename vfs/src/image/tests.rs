@@ -197,13 +197,7 @@ fn every_truncation_is_an_error() {
 fn byte_flips_are_caught_or_harmless() {
     let original = small_tree();
     let data_start = Image::open(original).unwrap().bytes().len() - Image::open(original).unwrap().data_len() as usize;
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
     let (mut rejected, mut opened) = (0, 0);
     for round in 0..3000 {
         let mut bytes = original.to_vec();
@@ -236,6 +230,16 @@ fn byte_flips_are_caught_or_harmless() {
     assert!(rejected > 1000 && opened > 100, "rejected {rejected}, opened {opened}");
 }
 
+/// A seeded xorshift64 generator: tests that flip bytes are reproducible.
+fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 fn walk_everything(image: Image<'_>) {
     let mut pending = alloc::vec![f::ROOT_INO];
     while let Some(dir) = pending.pop() {
@@ -256,13 +260,7 @@ fn walk_everything(image: Image<'_>) {
 fn crafted_metadata_is_validated() {
     let original = small_tree();
     let data_start = original.len() - Image::open(original).unwrap().data_len() as usize;
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
     let (mut rejected, mut opened) = (0, 0);
     for round in 0..5000 {
         let mut bytes = original.to_vec();
