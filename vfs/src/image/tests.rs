@@ -335,3 +335,194 @@ fn only_what_is_touched_is_materialized() {
     assert_eq!(names(&mut vfs, b"/d").len(), 20_000);
     assert_eq!(fs(&vfs), 3, "listing reads entries in place");
 }
+
+/// The same tree, built in memory by syscalls or loaded from an image, must
+/// answer every operation the same way. The memory filesystem is checked
+/// against Linux by the differential test; this carries that to the image
+/// layer (lookups, whiteouts, copy-up, renames over image entries, ...).
+#[test]
+fn image_layer_behaves_like_memory() {
+    let (mut succeeded, mut total) = (0, 0);
+    for seed in 0..300 {
+        let mut from_image = vfs_on(tree());
+        let mut in_memory = tree_by_syscalls();
+        let ops = random_ops(seed);
+        let (mut ours, mut theirs) = (InoNames::default(), InoNames::default());
+        for (i, op) in ops.iter().enumerate() {
+            let a = apply(&mut from_image, op, &mut ours);
+            let b = apply(&mut in_memory, op, &mut theirs);
+            assert_eq!(a, b, "seed {seed}, op {i} {op:?}; ops: {ops:#?}");
+            succeeded += a.starts_with("Ok") as usize;
+            total += 1;
+        }
+    }
+    // The sequences must mostly do things, not mostly fail.
+    assert!(succeeded * 3 > total, "{succeeded} of {total} operations succeeded");
+}
+
+/// [`tree`], made with syscalls on an empty filesystem.
+fn tree_by_syscalls() -> Vfs {
+    let mut vfs = Vfs::new(Box::new(TickingClock::starting_at(2_000_000_000)));
+    vfs.umask(0);
+    vfs.mkdir(b"/etc", 0o755).unwrap();
+    write_file(&mut vfs, b"/etc/hosts", b"127.0.0.1 localhost\n");
+    vfs.link(b"/etc/hosts", b"/etc/alias").unwrap();
+    write_file(&mut vfs, b"/etc/secret", b"s3cret");
+    vfs.chmod(b"/etc/secret", 0o600).unwrap();
+    vfs.mkdir(b"/srv", 0o750).unwrap();
+    write_file(&mut vfs, b"/srv/big", &BIG);
+    vfs.mkdir(b"/srv/empty", 0o700).unwrap();
+    vfs.symlink(b"/etc/hosts", b"/srv/hosts").unwrap();
+    vfs.symlink(b"loop", b"/srv/loop").unwrap();
+    for path in [
+        &b"/"[..],
+        b"/etc",
+        b"/etc/hosts",
+        b"/etc/secret",
+        b"/srv",
+        b"/srv/big",
+        b"/srv/empty",
+        b"/srv/hosts",
+        b"/srv/loop",
+    ] {
+        vfs.lchown(path, OWNER.0, OWNER.1).unwrap();
+    }
+    vfs.umask(0o022);
+    vfs
+}
+
+#[derive(Debug, Clone)]
+enum RandomOp {
+    Stat(Vec<u8>),
+    Lstat(Vec<u8>),
+    List(Vec<u8>),
+    ReadAll(Vec<u8>),
+    WriteAt(Vec<u8>, u64, Vec<u8>),
+    Truncate(Vec<u8>, u64),
+    Create(Vec<u8>),
+    Mkdir(Vec<u8>),
+    Unlink(Vec<u8>),
+    Rmdir(Vec<u8>),
+    Rename(Vec<u8>, Vec<u8>, RenameFlags),
+    Link(Vec<u8>, Vec<u8>),
+    Symlink(Vec<u8>, Vec<u8>),
+    Readlink(Vec<u8>),
+    Chmod(Vec<u8>, u32),
+}
+
+fn random_ops(seed: u64) -> Vec<RandomOp> {
+    let mut next = xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let names: [&[u8]; 12] = [
+        b"/etc",
+        b"/etc/hosts",
+        b"/etc/alias",
+        b"/etc/secret",
+        b"/srv",
+        b"/srv/big",
+        b"/srv/empty",
+        b"/srv/hosts",
+        b"/srv/loop",
+        b"/srv/empty/new",
+        b"/new",
+        b"/etc/new/",
+    ];
+    let mut path = || names[(next() % names.len() as u64) as usize].to_vec();
+    let mut ops = Vec::new();
+    let mut pick = xorshift(seed + 77);
+    for _ in 0..40 {
+        let op = match pick() % 15 {
+            0 => RandomOp::Stat(path()),
+            1 => RandomOp::Lstat(path()),
+            2 => RandomOp::List(path()),
+            3 => RandomOp::ReadAll(path()),
+            4 => RandomOp::WriteAt(path(), pick() % 200_000, alloc::vec![b'w'; (pick() % 70_000) as usize]),
+            5 => RandomOp::Truncate(path(), pick() % 400_000),
+            6 => RandomOp::Create(path()),
+            7 => RandomOp::Mkdir(path()),
+            8 => RandomOp::Unlink(path()),
+            9 => RandomOp::Rmdir(path()),
+            10 => {
+                let flags =
+                    [RenameFlags::empty(), RenameFlags::NOREPLACE, RenameFlags::EXCHANGE][(pick() % 3) as usize];
+                RandomOp::Rename(path(), path(), flags)
+            }
+            11 => RandomOp::Link(path(), path()),
+            12 => RandomOp::Symlink(path(), path()),
+            13 => RandomOp::Readlink(path()),
+            _ => RandomOp::Chmod(path(), [0o644, 0o600, 0o755, 0o000][(pick() % 4) as usize]),
+        };
+        ops.push(op);
+    }
+    ops
+}
+
+/// Inode numbers differ between the two filesystems (an image numbers
+/// breadth-first); compare them by order of first appearance.
+#[derive(Default)]
+struct InoNames(Vec<u64>);
+
+impl InoNames {
+    fn name(&mut self, ino: u64) -> usize {
+        self.0.iter().position(|&i| i == ino).unwrap_or_else(|| {
+            self.0.push(ino);
+            self.0.len() - 1
+        })
+    }
+}
+
+/// What an operation returned, without timestamps, raw inode numbers and
+/// `st_blocks` (image data is not memory the filesystem owns).
+fn apply(vfs: &mut Vfs, op: &RandomOp, inos: &mut InoNames) -> alloc::string::String {
+    use alloc::format;
+    let mut stat = |vfs: &mut Vfs, r: crate::Result<crate::Stat>| {
+        r.map(|s| (s.mode, s.nlink, s.uid, s.gid, s.size, inos.name(s.ino)))
+    };
+    match op {
+        RandomOp::Stat(p) => format!("{:?}", stat(vfs, vfs.stat(p))),
+        RandomOp::Lstat(p) => format!("{:?}", stat(vfs, vfs.lstat(p))),
+        RandomOp::List(p) => match vfs.open(p, O::RDONLY | O::DIRECTORY, 0) {
+            Ok(fd) => {
+                let mut entries = Vec::new();
+                let r = vfs.getdents(fd, |e| {
+                    entries.push((e.name.to_vec(), e.kind));
+                    true
+                });
+                vfs.close(fd).unwrap();
+                entries.sort();
+                format!("{r:?} {entries:?}")
+            }
+            Err(e) => format!("{e:?}"),
+        },
+        RandomOp::ReadAll(p) => match vfs.open(p, O::RDONLY, 0) {
+            Ok(fd) => {
+                let mut all = alloc::vec![0u8; 500_000];
+                let r = vfs.read(fd, &mut all);
+                vfs.close(fd).unwrap();
+                let n = r.unwrap_or(0);
+                format!("{r:?} crc {:08x}", super::crc32(0, &all[..n]))
+            }
+            Err(e) => format!("{e:?}"),
+        },
+        RandomOp::WriteAt(p, off, data) => match vfs.open(p, O::WRONLY, 0) {
+            Ok(fd) => {
+                let r = vfs.pwrite(fd, data, *off);
+                vfs.close(fd).unwrap();
+                format!("{r:?}")
+            }
+            Err(e) => format!("{e:?}"),
+        },
+        RandomOp::Truncate(p, len) => format!("{:?}", vfs.truncate(p, *len)),
+        RandomOp::Create(p) => format!("{:?}", vfs.open(p, O::CREAT | O::WRONLY, 0o640).map(|fd| vfs.close(fd))),
+        RandomOp::Mkdir(p) => format!("{:?}", vfs.mkdir(p, 0o755)),
+        RandomOp::Unlink(p) => format!("{:?}", vfs.unlink(p)),
+        RandomOp::Rmdir(p) => format!("{:?}", vfs.rmdir(p)),
+        RandomOp::Rename(a, b, flags) => format!("{:?}", vfs.renameat2(AT_FDCWD, a, AT_FDCWD, b, *flags)),
+        RandomOp::Link(a, b) => format!("{:?}", vfs.link(a, b)),
+        RandomOp::Symlink(a, b) => format!("{:?}", vfs.symlink(a, b)),
+        RandomOp::Readlink(p) => {
+            let mut buf = [0u8; 64];
+            format!("{:?}", vfs.readlink(p, &mut buf).map(|n| buf[..n].to_vec()))
+        }
+        RandomOp::Chmod(p, m) => format!("{:?}", vfs.chmod(p, *m)),
+    }
+}
