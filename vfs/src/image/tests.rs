@@ -474,12 +474,10 @@ impl InoNames {
 /// `st_blocks` (image data is not memory the filesystem owns).
 fn apply(vfs: &mut Vfs, op: &RandomOp, inos: &mut InoNames) -> alloc::string::String {
     use alloc::format;
-    let mut stat = |vfs: &mut Vfs, r: crate::Result<crate::Stat>| {
-        r.map(|s| (s.mode, s.nlink, s.uid, s.gid, s.size, inos.name(s.ino)))
-    };
+    let mut stat = |r: crate::Result<crate::Stat>| r.map(|s| (s.mode, s.nlink, s.uid, s.gid, s.size, inos.name(s.ino)));
     match op {
-        RandomOp::Stat(p) => format!("{:?}", stat(vfs, vfs.stat(p))),
-        RandomOp::Lstat(p) => format!("{:?}", stat(vfs, vfs.lstat(p))),
+        RandomOp::Stat(p) => format!("{:?}", stat(vfs.stat(p))),
+        RandomOp::Lstat(p) => format!("{:?}", stat(vfs.lstat(p))),
         RandomOp::List(p) => match vfs.open(p, O::RDONLY | O::DIRECTORY, 0) {
             Ok(fd) => {
                 let mut entries = Vec::new();
