@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use super::test_image::{build, Node, MTIME, OWNER};
 use super::{format as f, Image};
-use crate::ops::test_support::{names, read_file, write_file, TickingClock};
+use crate::ops::test_support::{names, read_file, read_in_batches, write_file, TickingClock};
 use crate::{mode, Errno, FileType, MountOptions, OpenFlags as O, RenameFlags, Timespec, Vfs, AT_FDCWD};
 
 static BIG: [u8; 300_000] = [b'z'; 300_000];
@@ -118,29 +118,14 @@ fn iteration_over_both_layers_while_they_change() {
     tree.extend(files.iter().map(|(p, _)| (p.as_str(), Node::File(0o644, b""))));
     let mut vfs = vfs_on(build(&tree, &[]));
     let fd = vfs.open(b"/d", O::RDONLY, 0).unwrap();
-    let mut seen: Vec<Vec<u8>> = Vec::new();
-    let (mut cookie, mut round) = (0, 0);
-    loop {
-        let mut batch = Vec::new();
-        let (n, next) = vfs
-            .readdir(fd, cookie, |e| {
-                batch.push(e.name.to_vec());
-                batch.len() < 40
-            })
-            .unwrap();
-        if n == 0 {
-            break;
-        }
-        seen.extend(batch.into_iter().take(n));
-        cookie = next;
-        round += 1;
-        // Remove an unread image entry, replace another, add a new one.
+    // Between batches: remove an unread image entry, replace another, add a new one.
+    let (seen, round) = read_in_batches(&mut vfs, fd, 40, |vfs, round| {
         let _ = vfs.unlink(alloc::format!("/d/f{:03}", 499 - round).as_bytes());
         let _ = vfs.rename(alloc::format!("/d/new{round}").as_bytes(), b"/d/none");
-        write_file(&mut vfs, alloc::format!("/d/new{round}").as_bytes(), b"");
+        write_file(vfs, alloc::format!("/d/new{round}").as_bytes(), b"");
         let _ =
             vfs.rename(alloc::format!("/d/new{round}").as_bytes(), alloc::format!("/d/f{:03}", 2 * round).as_bytes());
-    }
+    });
     for i in 0..(499 - round) {
         let name = alloc::format!("f{i:03}").into_bytes();
         assert_eq!(seen.iter().filter(|n| **n == name).count(), 1, "f{i:03} exactly once");

@@ -141,30 +141,13 @@ mod tests {
             write_file(&mut vfs, alloc::format!("/d/f{i}").as_bytes(), b"");
         }
         let fd = vfs.open(b"/d", O::RDONLY, 0).unwrap();
-        let mut seen: Vec<Vec<u8>> = Vec::new();
-        let mut cookie = 0;
-        let mut round = 0;
-        loop {
-            let mut batch = Vec::new();
-            let (n, next) = vfs
-                .readdir(fd, cookie, |e| {
-                    batch.push(e.name.to_vec());
-                    batch.len() < 100
-                })
-                .unwrap();
-            if n == 0 {
-                break;
+        // Between batches: remove an odd-numbered file, add a new one.
+        let (seen, _) = read_in_batches(&mut vfs, fd, 100, |vfs, round| {
+            if round <= 20 {
+                vfs.unlink(alloc::format!("/d/f{}", 2 * round + 1).as_bytes()).unwrap();
+                write_file(vfs, alloc::format!("/d/new{round}").as_bytes(), b"");
             }
-            seen.extend(batch.into_iter().take(n));
-            cookie = next;
-            // Between batches: remove an odd-numbered file, add a new one.
-            round += 1;
-            if round > 20 {
-                continue;
-            }
-            vfs.unlink(alloc::format!("/d/f{}", 2 * round + 1).as_bytes()).unwrap();
-            write_file(&mut vfs, alloc::format!("/d/new{round}").as_bytes(), b"");
-        }
+        });
         for i in (0..3000).step_by(2) {
             let name = alloc::format!("f{i}").into_bytes();
             assert_eq!(seen.iter().filter(|n| **n == name).count(), 1, "f{i} exactly once");

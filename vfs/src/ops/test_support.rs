@@ -79,3 +79,32 @@ pub fn names(vfs: &mut Vfs, path: &[u8]) -> Vec<Vec<u8>> {
     out.sort();
     out
 }
+
+/// Reads directory `fd` with explicit cookies, `batch` entries at a time,
+/// calling `between(vfs, round)` after each batch (round 1, 2, ...) so the
+/// caller can change the directory mid-iteration. Returns every name seen,
+/// and how many rounds ran.
+pub fn read_in_batches(
+    vfs: &mut Vfs,
+    fd: Fd,
+    batch: usize,
+    mut between: impl FnMut(&mut Vfs, usize),
+) -> (Vec<Vec<u8>>, usize) {
+    let (mut seen, mut cookie, mut round) = (Vec::new(), 0, 0);
+    loop {
+        let mut names = Vec::new();
+        let (n, next) = vfs
+            .readdir(fd, cookie, |e| {
+                names.push(e.name.to_vec());
+                names.len() < batch
+            })
+            .unwrap();
+        if n == 0 {
+            return (seen, round);
+        }
+        seen.extend(names.into_iter().take(n));
+        cookie = next;
+        round += 1;
+        between(vfs, round);
+    }
+}
