@@ -1,0 +1,106 @@
+//! What every export does around its body: finding the descriptor,
+//! reading path arguments, and returning an errno.
+
+use alloc::vec::Vec;
+
+use crate::abi::{errno, Errno};
+use crate::fds::{Fds, FileState, Kind, Slot};
+use crate::guest::{self, GuestPtr};
+
+/// An export's result as the i32 preview1 returns.
+pub fn ret(result: Result<(), Errno>) -> i32 {
+    match result {
+        Ok(()) => errno::SUCCESS as i32,
+        Err(e) => e as i32,
+    }
+}
+
+/// A guest fd, resolved.
+pub enum Target<'a> {
+    Host(u32),
+    Dir { vfs_fd: i32, preopen: Option<&'a [u8]> },
+    File { vfs_fd: i32, state: &'a mut FileState },
+}
+
+/// The descriptor behind guest `fd`; EBADF if there is none.
+pub fn target(fds: &mut Fds, fd: i32) -> Result<Target<'_>, Errno> {
+    match fds.get_mut(fd).ok_or(errno::BADF)? {
+        Slot::Host(host) => Ok(Target::Host(*host)),
+        Slot::Virtual(v) => Ok(match &mut v.kind {
+            Kind::Dir { preopen } => Target::Dir { vfs_fd: v.vfs_fd, preopen: preopen.as_deref() },
+            Kind::File(state) => Target::File { vfs_fd: v.vfs_fd, state },
+        }),
+    }
+}
+
+/// A descriptor the path functions accept: wasmtime's `get_dir_fd`, where
+/// anything but a directory is EBADF.
+pub enum DirTarget {
+    Host(u32),
+    Dir(i32),
+}
+
+pub fn dir_target(fds: &mut Fds, fd: i32) -> Result<DirTarget, Errno> {
+    match target(fds, fd)? {
+        Target::Host(host) => Ok(DirTarget::Host(host)),
+        Target::Dir { vfs_fd, .. } => Ok(DirTarget::Dir(vfs_fd)),
+        Target::File { .. } => Err(errno::BADF),
+    }
+}
+
+/// Copies the path argument (`ptr`, `len`) into `buf`, as wasmtime reads a
+/// string: out of bounds traps, invalid UTF-8 is EILSEQ.
+pub fn read_path(ptr: i32, len: i32, buf: &mut Vec<u8>) -> Result<(), Errno> {
+    let (ptr, len) = (ptr as GuestPtr, len as u32);
+    guest::check_region(ptr, len);
+    buf.clear();
+    buf.resize(len as usize, 0);
+    guest::read_bytes(ptr, buf);
+    if core::str::from_utf8(buf).is_err() {
+        return Err(errno::ILSEQ);
+    }
+    Ok(())
+}
+
+/// Checks a path argument the way wasmtime's sandbox does before it
+/// resolves anything: an absolute path, or one whose `..` components climb
+/// above the directory fd, is EPERM; a NUL byte is EINVAL (the host's
+/// C-string conversion). Symlinks met during the walk are not limited:
+/// they resolve in the guest's namespace, as on Linux.
+pub fn check_relative(path: &[u8]) -> Result<(), Errno> {
+    if path.contains(&0) {
+        return Err(errno::INVAL);
+    }
+    if path.first() == Some(&b'/') {
+        return Err(errno::PERM);
+    }
+    let mut depth = 0usize;
+    for component in path.split(|&b| b == b'/') {
+        match component {
+            b"" | b"." => {}
+            b".." => depth = depth.checked_sub(1).ok_or(errno::PERM)?,
+            _ => depth += 1,
+        }
+    }
+    Ok(())
+}
+
+/// Reads and checks a path argument for a virtual directory.
+pub fn read_relative_path(ptr: i32, len: i32, buf: &mut Vec<u8>) -> Result<(), Errno> {
+    read_path(ptr, len, buf)?;
+    check_relative(buf)
+}
+
+/// A host call's i32 result as a `Result`.
+pub fn host_result(code: i32) -> Result<(), Errno> {
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(code as Errno)
+    }
+}
+
+/// The Linux errno of a strata-vfs call, converted.
+pub fn vfs<T>(result: strata_vfs::Result<T>) -> Result<T, Errno> {
+    result.map_err(crate::errno::from_linux)
+}

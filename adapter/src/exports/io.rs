@@ -1,0 +1,155 @@
+//! Reading and writing data: fd_read, fd_pread, fd_write, fd_pwrite.
+//!
+//! As in wasmtime, only the first non-empty iovec of a call is used: a
+//! vectored call transfers at most that buffer, and the guest's libc loops.
+
+use crate::abi::{errno, layout, Errno};
+use crate::call::{host_result, ret, target, vfs, Target};
+use crate::guest::{self, GuestPtr};
+use crate::host;
+use crate::state::{state, State};
+
+/// Data moves between guest memory and the filesystem through the
+/// adapter's buffer in pieces of at most this size.
+const CHUNK: usize = 1 << 20;
+
+/// The first iovec with a non-zero length, as (address, length); (0, 0) if
+/// there is none. Reading the array traps as wasmtime's does: element by
+/// element, each 4-aligned and in bounds.
+fn first_non_empty(iovs: i32, count: i32) -> (GuestPtr, u32) {
+    let base = iovs as GuestPtr;
+    for index in 0..count as u32 {
+        let Some(element) = index.checked_mul(layout::IOVEC_SIZE).and_then(|off| base.checked_add(off)) else {
+            guest::trap()
+        };
+        guest::check_aligned(element, layout::IOVEC_ALIGN);
+        let buf = guest::read_u32(element);
+        let len = guest::read_u32(element + 4);
+        if len != 0 {
+            return (buf, len);
+        }
+    }
+    (0, 0)
+}
+
+/// Where a transfer happens in the file.
+#[derive(Clone, Copy)]
+enum At {
+    Cursor,
+    Offset(u64),
+}
+
+/// Reads up to `len` bytes into guest memory at `buf`; a failure after some
+/// bytes arrived ends the transfer with those bytes, as a short read.
+fn read_into_guest(st: &mut State, vfs_fd: i32, buf: GuestPtr, len: u32, at: At) -> Result<u32, Errno> {
+    let mut done = 0u32;
+    while done < len {
+        let want = ((len - done) as usize).min(CHUNK);
+        st.buffer.resize(want, 0);
+        let result = match at {
+            At::Cursor => st.vfs.read(vfs_fd, &mut st.buffer[..want]),
+            At::Offset(offset) => st.vfs.pread(vfs_fd, &mut st.buffer[..want], offset + done as u64),
+        };
+        let got = match result {
+            Ok(got) => got,
+            Err(e) if done == 0 => return vfs(Err(e)),
+            Err(_) => break,
+        };
+        guest::write_bytes(buf + done, &st.buffer[..got]);
+        done += got as u32;
+        if got < want {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+/// Writes `len` guest bytes at `buf` to the file, piece by piece.
+fn write_from_guest(st: &mut State, vfs_fd: i32, buf: GuestPtr, len: u32, at: At) -> Result<u32, Errno> {
+    let mut done = 0u32;
+    loop {
+        let want = ((len - done) as usize).min(CHUNK);
+        st.buffer.resize(want, 0);
+        guest::read_bytes(buf + done, &mut st.buffer[..want]);
+        let result = match at {
+            At::Cursor => st.vfs.write(vfs_fd, &st.buffer[..want]),
+            At::Offset(offset) => st.vfs.pwrite(vfs_fd, &st.buffer[..want], offset + done as u64),
+        };
+        let put = match result {
+            Ok(put) => put,
+            Err(e) if done == 0 => return vfs(Err(e)),
+            Err(_) => break,
+        };
+        done += put as u32;
+        if put < want || done == len {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
+    let (buf, len) = first_non_empty(iovs, count);
+    let st = state();
+    let vfs_fd = match target(&mut st.fds, fd)? {
+        Target::Host(host) => {
+            return host_result(unsafe {
+                match at {
+                    At::Cursor => host::fd_read(host, iovs as u32, count as u32, out as u32),
+                    At::Offset(offset) => host::fd_pread(host, iovs as u32, count as u32, offset, out as u32),
+                }
+            })
+        }
+        Target::Dir { .. } => return Err(errno::BADF),
+        Target::File { vfs_fd, .. } => vfs_fd,
+    };
+    // wasmtime takes the whole buffer before reading into it (fd_read),
+    // but only the part it fills for fd_pread.
+    if let At::Cursor = at {
+        guest::check_region(buf, len);
+    }
+    let n = read_into_guest(st, vfs_fd, buf, len, at)?;
+    guest::write_u32(out as GuestPtr, n);
+    Ok(())
+}
+
+fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
+    let (buf, len) = first_non_empty(iovs, count);
+    let st = state();
+    let vfs_fd = match target(&mut st.fds, fd)? {
+        Target::Host(host) => {
+            return host_result(unsafe {
+                match at {
+                    At::Cursor => host::fd_write(host, iovs as u32, count as u32, out as u32),
+                    At::Offset(offset) => host::fd_pwrite(host, iovs as u32, count as u32, offset, out as u32),
+                }
+            })
+        }
+        Target::Dir { .. } => return Err(errno::BADF),
+        Target::File { vfs_fd, .. } => vfs_fd,
+    };
+    guest::check_region(buf, len);
+    let n = write_from_guest(st, vfs_fd, buf, len, at)?;
+    guest::write_u32(out as GuestPtr, n);
+    Ok(())
+}
+
+#[no_mangle]
+pub extern "C" fn fd_read(fd: i32, iovs: i32, count: i32, out: i32) -> i32 {
+    ret(read(fd, iovs, count, At::Cursor, out))
+}
+
+#[no_mangle]
+pub extern "C" fn fd_pread(fd: i32, iovs: i32, count: i32, offset: i64, out: i32) -> i32 {
+    ret(read(fd, iovs, count, At::Offset(offset as u64), out))
+}
+
+#[no_mangle]
+pub extern "C" fn fd_write(fd: i32, iovs: i32, count: i32, out: i32) -> i32 {
+    ret(write(fd, iovs, count, At::Cursor, out))
+}
+
+#[no_mangle]
+pub extern "C" fn fd_pwrite(fd: i32, iovs: i32, count: i32, offset: i64, out: i32) -> i32 {
+    ret(write(fd, iovs, count, At::Offset(offset as u64), out))
+}
