@@ -6,6 +6,8 @@
 //! strata-vfs's stable ones: an entry that exists for the whole iteration
 //! is returned exactly once however the directory changes meanwhile.
 
+use strata_vfs::{DirEntry, Errno as Linux, FileType};
+
 use crate::abi::{errno, layout};
 use crate::call::{host_result, ret, target, vfs, Target};
 use crate::guest::{self, GuestPtr};
@@ -28,7 +30,7 @@ pub extern "C" fn fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, out: 
         let capacity = buf_len as u32;
         let mut cursor = buf as GuestPtr;
         let mut left = capacity;
-        vfs(st.vfs.readdir(vfs_fd, cookie as u64, |entry| {
+        let mut emit = |entry: DirEntry<'_>| {
             let mut header = [0u8; layout::DIRENT_SIZE];
             header[0..8].copy_from_slice(&entry.next.to_le_bytes());
             header[8..16].copy_from_slice(&entry.ino.to_le_bytes());
@@ -44,7 +46,21 @@ pub extern "C" fn fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, out: 
                 }
             }
             true
-        }))?;
+        };
+        match st.vfs.readdir(vfs_fd, cookie as u64, &mut emit) {
+            Ok(_) => {}
+            // Linux refuses to list a removed directory; wasmtime's host
+            // lists its `.` and `..` and nothing else, and so does this.
+            Err(e) if e == Linux::NOENT => {
+                let ino = vfs(st.vfs.fstat(vfs_fd))?.ino;
+                for (at, name) in [(0u64, &b"."[..]), (1, b"..")] {
+                    if (cookie as u64) <= at && !emit(DirEntry { ino, kind: FileType::Directory, name, next: at + 1 }) {
+                        break;
+                    }
+                }
+            }
+            Err(e) => return vfs(Err(e)),
+        }
         guest::write_u32(out as GuestPtr, capacity - left);
         Ok(())
     })())
