@@ -88,7 +88,8 @@ impl FileData {
         if offset >= MAX_FILE_SIZE {
             return Err(Errno::FBIG);
         }
-        let len = data.len().min((MAX_FILE_SIZE - offset) as usize);
+        // In u64: on a 32-bit target `MAX_FILE_SIZE - offset` can be 2^32.
+        let len = (data.len() as u64).min(MAX_FILE_SIZE - offset) as usize;
         let mut done = 0;
         for span in spans(offset, len) {
             let Some(chunk) = self.chunk_for_write(span.index, span.within + span.len, budget) else {
