@@ -38,6 +38,10 @@ pub struct FileState {
     pub writable: bool,
     pub append: bool,
     pub nonblock: bool,
+    /// The file position. wasmtime keeps it apart from the host file's and
+    /// lets it be any u64 (a seek past 2^63 succeeds; a read there is
+    /// EINVAL), so the adapter keeps it too and reads and writes at it.
+    pub position: u64,
 }
 
 #[derive(Default)]

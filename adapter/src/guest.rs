@@ -163,16 +163,15 @@ pub fn image() -> Option<&'static [u8]> {
 
 /// Where [`with_scratch`] borrows guest memory: the start, 8-aligned.
 const SCRATCH: GuestPtr = 0;
-const SCRATCH_MAX: usize = 16;
+const SCRATCH_MAX: usize = 32;
 
-/// Lends the host `len` bytes of guest memory (at most 16) for a result it
+/// Lends the host `len` bytes of guest memory (at most 32) for a result it
 /// writes there, and puts the guest's own bytes back afterwards. The guest
 /// is not running meanwhile (one thread; the adapter does not call it), so
 /// it never sees the borrowed bytes. `None` if the guest's memory is too
 /// small to lend them.
 pub fn with_scratch<R>(len: usize, use_it: impl FnOnce(GuestPtr) -> R) -> Option<R> {
-    debug_assert!(len <= SCRATCH_MAX);
-    if memory_len() < SCRATCH_MAX as u64 {
+    if len > SCRATCH_MAX || memory_len() < SCRATCH_MAX as u64 {
         return None;
     }
     let mut saved = [0u8; SCRATCH_MAX];

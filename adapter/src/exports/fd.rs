@@ -1,8 +1,6 @@
 //! Descriptor-level functions: close, renumber, fdstat, filestat, sizes,
 //! times, advice, sync, seek and tell, prestat.
 
-use strata_vfs::Whence;
-
 use crate::abi::{self, errno, fdflags, fstflags, layout, rights, whence, Errno, ADVICE_COUNT};
 use crate::call::{host_result, ret, target, vfs, Target};
 use crate::fds::{Fds, Slot};
@@ -55,7 +53,9 @@ pub extern "C" fn fd_fdstat_get(fd: i32, out: i32) -> i32 {
                 (abi::filetype::DIRECTORY, 0, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING)
             }
             Target::Dir { preopen: None, .. } => {
-                let base = rights::ALL & !(rights::FD_SEEK | rights::FD_FILESTAT_SET_SIZE | rights::PATH_FILESTAT_SET_SIZE);
+                // Directories are only ever open for reading.
+                let base = rights::ALL
+                    & !(rights::FD_SEEK | rights::FD_FILESTAT_SET_SIZE | rights::PATH_FILESTAT_SET_SIZE | rights::FD_WRITE);
                 (abi::filetype::DIRECTORY, 0, base, base)
             }
             Target::File { state: file, .. } => {
@@ -187,8 +187,7 @@ pub extern "C" fn fd_advise(fd: i32, offset: i64, len: i64, advice: i32) -> i32 
         let advice = abi::enum8(advice, ADVICE_COUNT)?;
         match file_target(&mut st.fds, fd)? {
             FileTarget::Host(host) => host_result(unsafe { host::fd_advise(host, offset as u64, len as u64, advice as u32) }),
-            // posix_fadvise only validates: memory has no read-ahead.
-            FileTarget::File(_) if offset < 0 || len < 0 => Err(errno::INVAL),
+            // Memory has no read-ahead; wasmtime's host accepts any range.
             FileTarget::File(_) => Ok(()),
         }
     })())
@@ -227,23 +226,20 @@ pub extern "C" fn fd_seek(fd: i32, offset: i64, whence_arg: i32, out: i32) -> i3
     let st = state();
     ret((|| {
         let whence_value = abi::enum8(whence_arg, 3)?;
-        let vfs_fd = match file_target(&mut st.fds, fd)? {
-            FileTarget::Host(host) => {
+        let (vfs_fd, file) = match target(&mut st.fds, fd)? {
+            Target::Host(host) => {
                 return host_result(unsafe { host::fd_seek(host, offset, whence_value as u32, out as u32) })
             }
-            FileTarget::File(vfs_fd) => vfs_fd,
+            Target::Dir { .. } => return Err(errno::BADF),
+            Target::File { vfs_fd, state: file } => (vfs_fd, file),
         };
-        // wasmtime computes the position itself: any u64 that does not
-        // underflow or overflow is accepted.
-        let current = vfs(st.vfs.lseek(vfs_fd, 0, Whence::Cur))?;
         let position = match whence_value {
             whence::SET if offset >= 0 => offset as u64,
             whence::SET => return Err(errno::INVAL),
-            whence::CUR => current.checked_add_signed(offset).ok_or(errno::INVAL)?,
+            whence::CUR => file.position.checked_add_signed(offset).ok_or(errno::INVAL)?,
             _ => vfs(st.vfs.fstat(vfs_fd))?.size.checked_add_signed(offset).ok_or(errno::INVAL)?,
         };
-        let position_i64 = i64::try_from(position).map_err(|_| errno::INVAL)?;
-        vfs(st.vfs.lseek(vfs_fd, position_i64, Whence::Set))?;
+        file.position = position;
         guest::write_u64(out as GuestPtr, position);
         Ok(())
     })())
@@ -252,11 +248,11 @@ pub extern "C" fn fd_seek(fd: i32, offset: i64, whence_arg: i32, out: i32) -> i3
 #[no_mangle]
 pub extern "C" fn fd_tell(fd: i32, out: i32) -> i32 {
     let st = state();
-    ret((|| match file_target(&mut st.fds, fd)? {
-        FileTarget::Host(host) => host_result(unsafe { host::fd_tell(host, out as u32) }),
-        FileTarget::File(vfs_fd) => {
-            let position = vfs(st.vfs.lseek(vfs_fd, 0, Whence::Cur))?;
-            guest::write_u64(out as GuestPtr, position);
+    ret((|| match target(&mut st.fds, fd)? {
+        Target::Host(host) => host_result(unsafe { host::fd_tell(host, out as u32) }),
+        Target::Dir { .. } => Err(errno::BADF),
+        Target::File { state: file, .. } => {
+            guest::write_u64(out as GuestPtr, file.position);
             Ok(())
         }
     })())

@@ -3,11 +3,15 @@
 //! As in wasmtime, only the first non-empty iovec of a call is used: a
 //! vectored call transfers at most that buffer, and the guest's libc loops.
 
+use alloc::vec::Vec;
+
+use strata_vfs::Vfs;
+
 use crate::abi::{errno, layout, Errno};
-use crate::call::{host_result, ret, target, vfs, Target};
+use crate::call::{self, host_result, ret, target, Target};
 use crate::guest::{self, GuestPtr};
 use crate::host;
-use crate::state::{state, State};
+use crate::state::state;
 
 /// Data moves between guest memory and the filesystem through the
 /// adapter's buffer in pieces of at most this size.
@@ -35,27 +39,34 @@ fn first_non_empty(iovs: i32, count: i32) -> (GuestPtr, u32) {
 /// Where a transfer happens in the file.
 #[derive(Clone, Copy)]
 enum At {
+    /// At the descriptor's position, which moves past what was transferred.
     Cursor,
     Offset(u64),
 }
 
-/// Reads up to `len` bytes into guest memory at `buf`; a failure after some
-/// bytes arrived ends the transfer with those bytes, as a short read.
-fn read_into_guest(st: &mut State, vfs_fd: i32, buf: GuestPtr, len: u32, at: At) -> Result<u32, Errno> {
+/// Linux's `rw_verify_area`: a transfer may not reach past the largest
+/// `off_t`.
+fn check_span(offset: u64, len: u32) -> Result<(), Errno> {
+    if len > 0 && offset.checked_add(len as u64).is_none_or(|end| end > i64::MAX as u64) {
+        return Err(errno::INVAL);
+    }
+    Ok(())
+}
+
+/// Reads up to `len` bytes at `offset` into guest memory at `buf`; a
+/// failure after some bytes arrived ends the transfer with those bytes, as
+/// a short read.
+fn read_into_guest(vfs: &mut Vfs, buffer: &mut Vec<u8>, vfs_fd: i32, buf: GuestPtr, len: u32, offset: u64) -> Result<u32, Errno> {
     let mut done = 0u32;
     while done < len {
         let want = ((len - done) as usize).min(CHUNK);
-        st.buffer.resize(want, 0);
-        let result = match at {
-            At::Cursor => st.vfs.read(vfs_fd, &mut st.buffer[..want]),
-            At::Offset(offset) => st.vfs.pread(vfs_fd, &mut st.buffer[..want], offset + done as u64),
-        };
-        let got = match result {
+        buffer.resize(want, 0);
+        let got = match vfs.pread(vfs_fd, &mut buffer[..want], offset + done as u64) {
             Ok(got) => got,
-            Err(e) if done == 0 => return vfs(Err(e)),
+            Err(e) if done == 0 => return call::vfs(Err(e)),
             Err(_) => break,
         };
-        guest::write_bytes(buf + done, &st.buffer[..got]);
+        guest::write_bytes(buf + done, &buffer[..got]);
         done += got as u32;
         if got < want {
             break;
@@ -64,20 +75,28 @@ fn read_into_guest(st: &mut State, vfs_fd: i32, buf: GuestPtr, len: u32, at: At)
     Ok(done)
 }
 
+/// How a write lands: appended (the description is in append mode, and
+/// Linux ignores any offset then) or at an offset.
+#[derive(Clone, Copy)]
+enum Put {
+    Append,
+    At(u64),
+}
+
 /// Writes `len` guest bytes at `buf` to the file, piece by piece.
-fn write_from_guest(st: &mut State, vfs_fd: i32, buf: GuestPtr, len: u32, at: At) -> Result<u32, Errno> {
+fn write_from_guest(vfs: &mut Vfs, buffer: &mut Vec<u8>, vfs_fd: i32, buf: GuestPtr, len: u32, put: Put) -> Result<u32, Errno> {
     let mut done = 0u32;
     loop {
         let want = ((len - done) as usize).min(CHUNK);
-        st.buffer.resize(want, 0);
-        guest::read_bytes(buf + done, &mut st.buffer[..want]);
-        let result = match at {
-            At::Cursor => st.vfs.write(vfs_fd, &st.buffer[..want]),
-            At::Offset(offset) => st.vfs.pwrite(vfs_fd, &st.buffer[..want], offset + done as u64),
+        buffer.resize(want, 0);
+        guest::read_bytes(buf + done, &mut buffer[..want]);
+        let result = match put {
+            Put::Append => vfs.write(vfs_fd, &buffer[..want]),
+            Put::At(offset) => vfs.pwrite(vfs_fd, &buffer[..want], offset + done as u64),
         };
         let put = match result {
             Ok(put) => put,
-            Err(e) if done == 0 => return vfs(Err(e)),
+            Err(e) if done == 0 => return call::vfs(Err(e)),
             Err(_) => break,
         };
         done += put as u32;
@@ -91,7 +110,7 @@ fn write_from_guest(st: &mut State, vfs_fd: i32, buf: GuestPtr, len: u32, at: At
 fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
     let (buf, len) = first_non_empty(iovs, count);
     let st = state();
-    let vfs_fd = match target(&mut st.fds, fd)? {
+    let (vfs_fd, file) = match target(&mut st.fds, fd)? {
         Target::Host(host) => {
             return host_result(unsafe {
                 match at {
@@ -101,14 +120,22 @@ fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
             })
         }
         Target::Dir { .. } => return Err(errno::BADF),
-        Target::File { vfs_fd, .. } => vfs_fd,
+        Target::File { vfs_fd, state: file } => (vfs_fd, file),
     };
-    // wasmtime takes the whole buffer before reading into it (fd_read),
-    // but only the part it fills for fd_pread.
+    let offset = match at {
+        // wasmtime takes the whole buffer before reading into it (fd_read),
+        // but only the part it fills for fd_pread.
+        At::Cursor => {
+            guest::check_region(buf, len);
+            file.position
+        }
+        At::Offset(offset) => offset,
+    };
+    check_span(offset, len)?;
+    let n = read_into_guest(&mut st.vfs, &mut st.buffer, vfs_fd, buf, len, offset)?;
     if let At::Cursor = at {
-        guest::check_region(buf, len);
+        file.position += n as u64;
     }
-    let n = read_into_guest(st, vfs_fd, buf, len, at)?;
     guest::write_u32(out as GuestPtr, n);
     Ok(())
 }
@@ -116,7 +143,7 @@ fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
 fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
     let (buf, len) = first_non_empty(iovs, count);
     let st = state();
-    let vfs_fd = match target(&mut st.fds, fd)? {
+    let (vfs_fd, file) = match target(&mut st.fds, fd)? {
         Target::Host(host) => {
             return host_result(unsafe {
                 match at {
@@ -126,10 +153,26 @@ fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> 
             })
         }
         Target::Dir { .. } => return Err(errno::BADF),
-        Target::File { vfs_fd, .. } => vfs_fd,
+        Target::File { vfs_fd, state: file } => (vfs_fd, file),
     };
     guest::check_region(buf, len);
-    let n = write_from_guest(st, vfs_fd, buf, len, at)?;
+    let put = match (file.append, at) {
+        (true, _) => Put::Append,
+        (false, At::Cursor) => Put::At(file.position),
+        (false, At::Offset(offset)) => Put::At(offset),
+    };
+    if let Put::At(offset) = put {
+        check_span(offset, len)?;
+    }
+    let n = write_from_guest(&mut st.vfs, &mut st.buffer, vfs_fd, buf, len, put)?;
+    if let At::Cursor = at {
+        // After an append the position is the end of the file, as in
+        // wasmtime (which asks the file its size).
+        file.position = match put {
+            Put::Append => call::vfs(st.vfs.fstat(vfs_fd))?.size,
+            Put::At(offset) => offset + n as u64,
+        };
+    }
     guest::write_u32(out as GuestPtr, n);
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use strata_vfs::{AtFlags, OpenFlags};
 
-use crate::abi::{self, errno, fdflags, fstflags, lookupflags, oflags, rights, Errno};
+use crate::abi::{self, errno, fdflags, filetype, fstflags, layout, lookupflags, oflags, rights, Errno};
 use crate::call::{dir_target, host_result, read_path, read_relative_path, ret, target, vfs, DirTarget, Target};
 use crate::fds::{FileState, Kind, Slot, Virtual};
 use crate::guest::{self, GuestPtr};
@@ -97,10 +97,28 @@ pub extern "C" fn path_link(old_fd: i32, flags: i32, old: i32, old_len: i32, new
                 }
                 vfs(st.vfs.linkat(from, &st.path, to, &st.path2, AtFlags::empty()))
             }
-            // A host directory and a virtual one are different filesystems.
-            _ => Err(errno::XDEV),
+            (from, to) => mixed(from, to),
         }
     })())
+}
+
+/// A link or rename between a host fd and a virtual directory: EBADF if the
+/// host fd is not a directory (what wasmtime says for stdio), else EXDEV,
+/// for they are different filesystems.
+fn mixed(from: DirTarget, to: DirTarget) -> Result<(), Errno> {
+    let host = match (from, to) {
+        (DirTarget::Host(host), _) | (_, DirTarget::Host(host)) => host,
+        _ => return Err(errno::XDEV),
+    };
+    let is_dir = guest::with_scratch(layout::FDSTAT_SIZE as usize, |scratch| {
+        let code = unsafe { host::fd_fdstat_get(host, scratch) };
+        code == 0 && guest::read_u8(scratch) == filetype::DIRECTORY
+    });
+    if is_dir == Some(true) {
+        Err(errno::XDEV)
+    } else {
+        Err(errno::BADF)
+    }
 }
 
 #[no_mangle]
@@ -118,7 +136,7 @@ pub extern "C" fn path_rename(old_fd: i32, old: i32, old_len: i32, new_fd: i32, 
                 read_relative_path(new, new_len, &mut st.path2)?;
                 vfs(st.vfs.renameat(from, &st.path, to, &st.path2))
             }
-            _ => Err(errno::XDEV),
+            (from, to) => mixed(from, to),
         }
     })())
 }
@@ -217,8 +235,11 @@ pub extern "C" fn path_open(
             return Err(errno::INVAL);
         }
         crate::call::check_relative(&st.path)?;
-        let writable = base & rights::FD_WRITE != 0 || oflags & (oflags::CREAT | oflags::TRUNC) != 0;
-        let readable = base & rights::FD_READ != 0 || !writable;
+        // wasmtime's open: creating or truncating opens for writing; reading
+        // is asked for by the right, or implied when the write right is not.
+        let write_right = base & rights::FD_WRITE != 0;
+        let writable = write_right || oflags & (oflags::CREAT | oflags::TRUNC) != 0;
+        let readable = base & rights::FD_READ != 0 || !write_right;
         let mut flags = match (readable, writable) {
             (true, true) => OpenFlags::RDWR,
             (false, true) => OpenFlags::WRONLY,
@@ -254,7 +275,7 @@ pub extern "C" fn path_open(
         let kind = if is_dir {
             Kind::Dir { preopen: None }
         } else {
-            Kind::File(FileState { readable, writable, append, nonblock: fdflags & fdflags::NONBLOCK != 0 })
+            Kind::File(FileState { readable, writable, append, nonblock: fdflags & fdflags::NONBLOCK != 0, position: 0 })
         };
         let guest_fd = match st.fds.push(Slot::Virtual(Virtual { vfs_fd, kind })) {
             Ok(guest_fd) => guest_fd,

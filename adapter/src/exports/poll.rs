@@ -1,29 +1,41 @@
 //! poll_oneoff: the adapter's files are always ready; clocks and the host's
 //! descriptors are the host's to wait for.
 //!
-//! When any subscription is on a virtual file, the call returns at once with
-//! an event for each of those (as wasmtime's host returns at once for a
-//! regular file). Otherwise the whole call goes to the host, with each fd
-//! in the subscriptions rewritten to its host number for the duration of
-//! the call and put back afterwards.
+//! With no subscription on a virtual file, the whole call goes to the host,
+//! each fd rewritten to its host number for the call and put back after.
+//! With one or more, the call returns at once (wasmtime's host returns at
+//! once for a regular file too): an event for each virtual file, plus
+//! those of the host's descriptors that are ready now, which the host tells
+//! in a poll that does not wait. Events come in subscription order.
 
 use alloc::vec::Vec;
 
-use strata_vfs::Whence;
-
 use crate::abi::{errno, eventtype, layout, Errno, EVENT_HANGUP};
-use crate::call::{ret, vfs};
+use crate::call::{host_result, ret, vfs};
 use crate::fds::{Kind, Slot};
 use crate::guest::{self, GuestPtr};
 use crate::host;
 use crate::state::state;
 
-/// One fd subscription, read from the guest.
-struct FdSubscription {
-    /// Where its fd field is in guest memory.
-    fd_field: GuestPtr,
-    guest_fd: u32,
-    host_fd: Option<u32>,
+/// `clockid::monotonic`, for the host poll that must not wait.
+const CLOCK_MONOTONIC: u32 = 1;
+/// Marks that clock's event.
+const NO_WAIT_USERDATA: u64 = u64::MAX;
+
+const SUB: usize = layout::SUBSCRIPTION_SIZE as usize;
+const EVENT: usize = layout::EVENT_SIZE as usize;
+
+/// What one subscription is on.
+enum On {
+    Clock,
+    Host { host_fd: u32 },
+    Virtual { vfs_fd: i32, position: u64 },
+}
+
+struct Subscription {
+    at: GuestPtr,
+    tag: u8,
+    on: On,
 }
 
 #[no_mangle]
@@ -35,69 +47,143 @@ fn poll(subs: GuestPtr, events: GuestPtr, count: u32, out: GuestPtr) -> Result<(
     if count == 0 {
         return Err(errno::INVAL);
     }
+    let list = read_subscriptions(subs, count)?;
+    if !list.iter().any(|sub| matches!(sub.on, On::Virtual { .. })) {
+        return forward(subs, events, count, out, &list);
+    }
+    let host_ready = host_ready_now(subs, events, out, &list)?;
+    guest::check_aligned(events, layout::EVENT_ALIGN);
     let st = state();
-    let mut fd_subscriptions = Vec::new();
-    let mut ready = Vec::new();
+    let mut written = 0u32;
+    for (index, sub) in list.iter().enumerate() {
+        let event = match sub.on {
+            On::Clock => continue,
+            On::Host { .. } => match host_ready.iter().find(|(i, _)| *i == index) {
+                Some((_, event)) => *event,
+                None => continue,
+            },
+            On::Virtual { vfs_fd, position } => {
+                // wasmtime reports one byte either way, and a hangup to a
+                // reader at or past the end.
+                let mut flags = 0u16;
+                if sub.tag == eventtype::FD_READ && vfs(st.vfs.fstat(vfs_fd))?.size <= position {
+                    flags = EVENT_HANGUP;
+                }
+                let mut event = [0u8; EVENT];
+                event[0..8].copy_from_slice(&guest::read_u64(sub.at).to_le_bytes());
+                event[10] = sub.tag;
+                event[16..24].copy_from_slice(&1u64.to_le_bytes());
+                event[24..26].copy_from_slice(&flags.to_le_bytes());
+                event
+            }
+        };
+        guest::write_bytes(events + written * layout::EVENT_SIZE, &event);
+        written += 1;
+    }
+    guest::write_u32(out, written);
+    Ok(())
+}
+
+/// Reads and classifies the subscriptions as wasmtime does: an unknown fd
+/// or a directory is EBADF, an unknown tag EINVAL.
+fn read_subscriptions(subs: GuestPtr, count: u32) -> Result<Vec<Subscription>, Errno> {
+    let st = state();
+    let mut list = Vec::new();
     for index in 0..count {
-        let sub = subs.checked_add(index.checked_mul(layout::SUBSCRIPTION_SIZE).unwrap_or(u32::MAX)).unwrap_or(u32::MAX);
-        guest::check_aligned(sub, layout::SUBSCRIPTION_ALIGN);
-        let tag = guest::read_u8(sub + layout::SUBSCRIPTION_TAG);
-        match tag {
-            eventtype::CLOCK => {}
+        let Some(at) = index.checked_mul(layout::SUBSCRIPTION_SIZE).and_then(|off| subs.checked_add(off)) else {
+            guest::trap()
+        };
+        guest::check_aligned(at, layout::SUBSCRIPTION_ALIGN);
+        let tag = guest::read_u8(at + layout::SUBSCRIPTION_TAG);
+        let on = match tag {
+            eventtype::CLOCK => On::Clock,
             eventtype::FD_READ | eventtype::FD_WRITE => {
-                let fd_field = sub + layout::SUBSCRIPTION_FD;
-                let guest_fd = guest::read_u32(fd_field);
+                let guest_fd = guest::read_u32(at + layout::SUBSCRIPTION_FD);
                 match st.fds.get(guest_fd as i32).ok_or(errno::BADF)? {
-                    Slot::Host(host) => fd_subscriptions.push(FdSubscription { fd_field, guest_fd, host_fd: Some(*host) }),
+                    Slot::Host(host_fd) => On::Host { host_fd: *host_fd },
                     Slot::Virtual(v) => match &v.kind {
                         Kind::Dir { .. } => return Err(errno::BADF),
-                        Kind::File(_) => {
-                            fd_subscriptions.push(FdSubscription { fd_field, guest_fd, host_fd: None });
-                            ready.push((sub, tag, v.vfs_fd));
-                        }
+                        Kind::File(file) => On::Virtual { vfs_fd: v.vfs_fd, position: file.position },
                     },
                 }
             }
             _ => return Err(errno::INVAL),
-        }
+        };
+        list.push(Subscription { at, tag, on });
     }
-    if ready.is_empty() {
-        return forward(subs, events, count, out, &fd_subscriptions);
-    }
-    guest::check_aligned(events, layout::EVENT_ALIGN);
-    for (slot, &(sub, tag, vfs_fd)) in ready.iter().enumerate() {
-        // wasmtime reports one byte either way, and a hangup when a
-        // reader is at or past the end.
-        let mut flags = 0u16;
-        if tag == eventtype::FD_READ {
-            let size = vfs(st.vfs.fstat(vfs_fd))?.size;
-            let position = vfs(st.vfs.lseek(vfs_fd, 0, Whence::Cur))?;
-            if size <= position {
-                flags = EVENT_HANGUP;
-            }
-        }
-        let mut event = [0u8; layout::EVENT_SIZE as usize];
-        event[0..8].copy_from_slice(&guest::read_u64(sub).to_le_bytes());
-        event[10] = tag;
-        event[16..24].copy_from_slice(&1u64.to_le_bytes());
-        event[24..26].copy_from_slice(&flags.to_le_bytes());
-        guest::write_bytes(events + slot as u32 * layout::EVENT_SIZE, &event);
-    }
-    guest::write_u32(out, ready.len() as u32);
-    Ok(())
+    Ok(list)
 }
 
 /// Hands the call to the host with host fd numbers in the subscriptions,
-/// then restores the guest's numbers.
-fn forward(subs: GuestPtr, events: GuestPtr, count: u32, out: GuestPtr, fd_subs: &[FdSubscription]) -> Result<(), Errno> {
-    for sub in fd_subs {
-        if let Some(host) = sub.host_fd {
-            guest::write_u32(sub.fd_field, host);
+/// then puts the guest's numbers back.
+fn forward(subs: GuestPtr, events: GuestPtr, count: u32, out: GuestPtr, list: &[Subscription]) -> Result<(), Errno> {
+    let fd_field = |sub: &Subscription| sub.at + layout::SUBSCRIPTION_FD;
+    let mut saved = Vec::new();
+    for sub in list {
+        if let On::Host { host_fd } = sub.on {
+            saved.push((fd_field(sub), guest::read_u32(fd_field(sub))));
+            guest::write_u32(fd_field(sub), host_fd);
         }
     }
     let code = unsafe { host::poll_oneoff(subs, events, count, out) };
-    for sub in fd_subs {
-        guest::write_u32(sub.fd_field, sub.guest_fd);
+    for (field, guest_fd) in saved {
+        guest::write_u32(field, guest_fd);
     }
-    crate::call::host_result(code)
+    host_result(code)
+}
+
+/// Which host-fd subscriptions are ready now, with their events (the
+/// guest's userdata restored), by subscription index. The guest's own
+/// subscription array holds the host's for the call: the host-fd
+/// subscriptions, renumbered, then a clock that expires at once, so the
+/// host does not wait. The array is put back afterwards.
+fn host_ready_now(
+    subs: GuestPtr,
+    events: GuestPtr,
+    out: GuestPtr,
+    list: &[Subscription],
+) -> Result<Vec<(usize, [u8; EVENT])>, Errno> {
+    let on_host: Vec<(usize, u32)> = list
+        .iter()
+        .enumerate()
+        .filter_map(|(index, sub)| match sub.on {
+            On::Host { host_fd } => Some((index, host_fd)),
+            _ => None,
+        })
+        .collect();
+    if on_host.is_empty() {
+        return Ok(Vec::new());
+    }
+    // There is at least one virtual subscription, so the array has room
+    // for the host's subscriptions and the clock.
+    let mut saved = alloc::vec![0u8; list.len() * SUB];
+    guest::read_bytes(subs, &mut saved);
+    for (slot, &(index, host_fd)) in on_host.iter().enumerate() {
+        let mut sub = [0u8; SUB];
+        sub.copy_from_slice(&saved[index * SUB..(index + 1) * SUB]);
+        sub[0..8].copy_from_slice(&(slot as u64).to_le_bytes());
+        sub[16..20].copy_from_slice(&host_fd.to_le_bytes());
+        guest::write_bytes(subs + (slot * SUB) as u32, &sub);
+    }
+    let mut clock = [0u8; SUB];
+    clock[0..8].copy_from_slice(&NO_WAIT_USERDATA.to_le_bytes());
+    clock[8] = eventtype::CLOCK;
+    clock[16..20].copy_from_slice(&CLOCK_MONOTONIC.to_le_bytes());
+    guest::write_bytes(subs + (on_host.len() * SUB) as u32, &clock);
+    let code = unsafe { host::poll_oneoff(subs, events, on_host.len() as u32 + 1, out) };
+    guest::write_bytes(subs, &saved);
+    host_result(code)?;
+    let mut ready = Vec::new();
+    for n in 0..guest::read_u32(out) {
+        let mut event = [0u8; EVENT];
+        guest::read_bytes(events + n * layout::EVENT_SIZE, &mut event);
+        let slot = u64::from_le_bytes(event[0..8].try_into().unwrap_or_default());
+        let Some(&(index, _)) = on_host.get(slot as usize) else {
+            continue;
+        };
+        let userdata = &saved[index * SUB..index * SUB + 8];
+        event[0..8].copy_from_slice(userdata);
+        ready.push((index, event));
+    }
+    Ok(ready)
 }

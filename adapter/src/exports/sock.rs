@@ -45,8 +45,8 @@ pub extern "C" fn sock_recv(fd: i32, iovs: i32, len: i32, flags: i32, out_len: i
 #[no_mangle]
 pub extern "C" fn sock_send(fd: i32, iovs: i32, len: i32, flags: i32, out: i32) -> i32 {
     ret((|| {
-        // `siflags` has no flags defined.
-        let flags = abi::flags16(flags, 0)?;
+        // `siflags` is a plain u16, not a flags type: any value that fits.
+        let flags = abi::flags16(flags, u16::MAX)?;
         let host = host_socket(fd)?;
         host_result(unsafe { host::sock_send(host, iovs as u32, len as u32, flags as u32, out as u32) })
     })())
