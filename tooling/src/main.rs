@@ -7,16 +7,21 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use strata::exclude::Excludes;
 use strata::load::load_image;
 use strata::mapping::Mapping;
 use strata::pack::{PackOptions, Progress};
+use strata::wrap::file::{wrap_file, ImageSource, WrapFileOptions};
 use strata_vfs::image::Image;
 
 #[derive(Parser)]
-#[command(name = "strata", version, about = "Pack directory trees into Strata images, and list or extract them")]
+#[command(
+    name = "strata",
+    version,
+    about = "Give a WASI preview1 program a filesystem inside its own .wasm: pack directory trees into images, fuse them into modules, list, extract and inspect them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,13 +29,37 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Fuse the filesystem adapter and an image into a WASI preview1 module.
+    Wrap(WrapArgs),
+    /// Describe a module written by `strata wrap`.
+    Inspect(InspectArgs),
     /// Pack host directories into an image.
     Pack(PackArgs),
-    /// List an image's files, like `ls -lan`.
+    /// List an image's files, like `ls -lan` (an image, or a wrapped module's).
     Ls(LsArgs),
-    /// Recreate an image's tree in a new host directory.
+    /// Recreate an image's tree (an image, or a wrapped module's) in a new host directory.
     Extract(ExtractArgs),
 }
+
+const WRAP_HELP: &str = "\
+The output is one core module using multi-memory: the guest's own memory
+stays memory 0, exported as `memory`; the adapter's memory (holding the
+image, copy-on-write at instantiation) is not exported. Each
+wasi_snapshot_preview1 function the adapter implements (files,
+directories, preopens) becomes a direct call into it; the rest (args,
+environment, clocks, random, proc_exit, ...) stay host imports. Run it
+with no --dir: the guest sees the packed directories as its preopens,
+read-write, in memory.
+
+Wrapping a module strata wrapped before replaces its image and keeps its
+adapter (same strata version only). See docs/wrapped-module.md.
+
+Examples:
+  strata wrap app.wasm --dir ./site::/srv --dir ./etc::/etc -o app.strata.wasm
+  wasmtime run app.strata.wasm
+  strata wrap app.wasm --dir .::. --exclude target/ -o app.strata.wasm
+  strata wrap app.wasm --image app.img -o app.strata.wasm
+  strata wrap app.strata.wasm --dir ./site-v2::/srv -o app.strata.wasm   (new image)";
 
 const PACK_HELP: &str = "\
 Directories, regular files, symlinks (never followed) and hard links are
@@ -46,15 +75,54 @@ Exclude patterns:
   '*', '?' and '[...]' do not match '/'; '**' matches any number of
   directories. An excluded directory is not descended into.
 
+Guest names, as wasmtime's --dir takes them: the name is what the guest
+reads from fd_prestat_dir_name. An absolute name (/srv) is that path in
+the image; a relative one lives under the root (. is the root, ./site and
+site are /site); `--dir HOST` alone names the preopen HOST as written.
+
 Example:
   strata pack --dir ./site::/srv --dir ./etc::/etc --exclude '*.tmp' -o app.img";
 
 #[derive(Args)]
+#[command(after_help = WRAP_HELP)]
+struct WrapArgs {
+    /// The WASI preview1 core module to wrap (or one wrapped before).
+    guest: PathBuf,
+    /// Pack this host directory into the image, where the guest sees it
+    /// (as for `strata pack`; see its help); repeatable.
+    #[arg(long = "dir", value_name = "HOST::GUEST")]
+    dirs: Vec<OsString>,
+    /// Leave out matching host entries when packing (as for `strata pack`).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Use this image (from `strata pack`, or a wrapped module's) instead
+    /// of packing. With neither --dir nor --image the guest gets an empty
+    /// filesystem.
+    #[arg(long = "image", value_name = "IMAGE")]
+    image: Option<PathBuf>,
+    /// The module to write (replaced if it exists).
+    #[arg(short = 'o', long = "output", value_name = "OUT.wasm")]
+    output: PathBuf,
+}
+
+const INSPECT_HELP: &str = "\
+Example:
+  strata inspect app.strata.wasm";
+
+#[derive(Args)]
+#[command(after_help = INSPECT_HELP)]
+struct InspectArgs {
+    /// A module written by `strata wrap`.
+    module: PathBuf,
+}
+
+#[derive(Args)]
 #[command(after_help = PACK_HELP)]
 struct PackArgs {
-    /// A host directory and the absolute guest path where it appears
-    /// (`/` for the root); repeat to map several. Intermediate guest
-    /// directories are created (mode 0755, owner 0:0, mtime 0).
+    /// A host directory and the preopen name the guest sees it under
+    /// (`/srv`, `/` or `.` for the root; see below); repeat to map several.
+    /// Intermediate guest directories are created (mode 0755, owner 0:0,
+    /// mtime 0).
     #[arg(long = "dir", value_name = "HOST::GUEST", required = true)]
     dirs: Vec<OsString>,
     /// Leave out matching host entries (see below); repeatable.
@@ -67,7 +135,7 @@ struct PackArgs {
 
 #[derive(Args)]
 struct LsArgs {
-    /// The image file.
+    /// The image file, or a module written by `strata wrap`.
     image: PathBuf,
     /// What to list: a directory's entries, or a file or symlink itself.
     #[arg(default_value = "/")]
@@ -79,7 +147,7 @@ struct LsArgs {
 
 #[derive(Args)]
 struct ExtractArgs {
-    /// The image file.
+    /// The image file, or a module written by `strata wrap`.
     image: PathBuf,
     /// The directory to create (it must not exist).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
@@ -89,6 +157,8 @@ struct ExtractArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Wrap(args) => wrap(args),
+        Command::Inspect(args) => inspect(args),
         Command::Pack(args) => pack(args),
         Command::Ls(args) => ls(args),
         Command::Extract(args) => extract(args),
@@ -111,6 +181,38 @@ fn pack(args: PackArgs) -> Result<()> {
     let mut warn = |message: &str| eprintln!("strata: warning: {message}");
     let summary = strata::pack::pack(&options, &mut Progress::for_stderr(), &mut warn)?;
     eprintln!("strata: {}", summary.line(&options.output));
+    Ok(())
+}
+
+fn wrap(args: WrapArgs) -> Result<()> {
+    // Checked here rather than by clap, whose errors take several lines.
+    if args.image.is_some() && !args.dirs.is_empty() {
+        bail!("give --dir (pack directories now) or --image (use a packed image), not both");
+    }
+    if args.dirs.is_empty() && !args.excludes.is_empty() {
+        bail!("--exclude leaves entries out of --dir directories; give --dir too");
+    }
+    let image = match (args.image, args.dirs.is_empty()) {
+        (Some(path), _) => ImageSource::File(path),
+        (None, true) => ImageSource::None,
+        (None, false) => ImageSource::Pack {
+            mappings: args.dirs.iter().map(|spec| Mapping::parse(spec)).collect::<Result<Vec<_>>>()?,
+            excludes: Excludes::new(&args.excludes)?,
+        },
+    };
+    let options = WrapFileOptions { guest: args.guest, image, output: args.output };
+    let mut note = |message: &str| eprintln!("strata: {message}");
+    let summary = wrap_file(&options, &mut Progress::for_stderr(), &mut note)?;
+    eprintln!("strata: {}", summary.line());
+    Ok(())
+}
+
+fn inspect(args: InspectArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.module).with_context(|| format!("cannot read {}", args.module.display()))?;
+    let shown = args.module.display().to_string();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    strata::inspect::inspect(&bytes, &shown, &mut out).with_context(|| shown.clone())?;
+    out.flush()?;
     Ok(())
 }
 

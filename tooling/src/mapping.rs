@@ -1,4 +1,5 @@
-//! `--dir HOST::GUEST`: one host directory and where the guest sees it.
+//! `--dir HOST::GUEST`: one host directory and the preopen name the guest
+//! sees it under, as wasmtime's `--dir` takes them.
 
 use std::ffi::{OsStr, OsString};
 use std::io::ErrorKind;
@@ -6,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use strata_vfs::image::format::NAME_MAX;
+use strata_vfs::image::format::preopen_tree_path;
 
 /// One `--dir` argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,43 +16,41 @@ pub struct Mapping {
     pub spec: OsString,
     /// The host directory (as given, not canonicalized).
     pub host: PathBuf,
-    /// The guest path's components; empty for `/`.
+    /// The preopen name, exactly as the guest reads it from
+    /// `fd_prestat_dir_name` (`/srv`, `.`, `data/x`); the image's mount
+    /// record stores it.
+    pub name: Vec<u8>,
+    /// Where the directory lives in the image tree, derived from `name` by
+    /// [`preopen_tree_path`]: the path's components; empty for `/`.
     pub guest: Vec<Vec<u8>>,
 }
 
 impl Mapping {
-    /// Parses `HOST::GUEST`, splitting at the first `::`. Checks the syntax
-    /// only; [`Mapping::check_host`] looks at the host.
+    /// Parses `HOST::GUEST`, splitting at the first `::`, or `HOST` alone,
+    /// which names the preopen HOST as written (wasmtime's rule). GUEST may
+    /// be absolute (`/srv`) or relative (`.`, `data`), not contain `..`.
+    /// Checks the syntax only; [`Mapping::check_host`] looks at the host.
     pub fn parse(spec: &OsStr) -> Result<Mapping> {
         let bytes = spec.as_bytes();
         let shown = spec.to_string_lossy();
-        let Some(split) = bytes.windows(2).position(|pair| pair == b"::") else {
-            bail!("--dir {shown}: expected HOST::GUEST, for example --dir ./site::/srv");
+        let (host, name) = match bytes.windows(2).position(|pair| pair == b"::") {
+            Some(split) => (&bytes[..split], &bytes[split + 2..]),
+            None => (bytes, bytes),
         };
-        let (host, guest) = (&bytes[..split], &bytes[split + 2..]);
         if host.is_empty() {
             bail!("--dir {shown}: the host directory is empty");
         }
-        if guest.first() != Some(&b'/') {
-            bail!("--dir {shown}: the guest path must be absolute (start with /)");
+        if name.is_empty() {
+            bail!("--dir {shown}: the guest name is empty; use / or . for the root");
         }
-        let mut components = Vec::new();
-        for component in guest.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
-            if component == b"." || component == b".." {
-                bail!("--dir {shown}: the guest path must not contain . or ..");
-            }
-            if component.len() > NAME_MAX {
-                bail!("--dir {shown}: a guest path component is longer than {NAME_MAX} bytes");
-            }
-            if component.contains(&0) {
-                bail!("--dir {shown}: the guest path contains a NUL byte");
-            }
-            components.push(component.to_vec());
-        }
-        Ok(Mapping { spec: spec.to_owned(), host: PathBuf::from(OsStr::from_bytes(host)), guest: components })
+        let guest = match preopen_tree_path(name) {
+            Ok(components) => components.map(<[u8]>::to_vec).collect(),
+            Err(error) => bail!("--dir {shown}: the guest name {}", error.problem()),
+        };
+        Ok(Mapping { spec: spec.to_owned(), host: PathBuf::from(OsStr::from_bytes(host)), name: name.to_vec(), guest })
     }
 
-    /// The guest path in normal form: `/` or `/a/b`.
+    /// Where the directory lives in the image tree: `/` or `/a/b`.
     pub fn guest_path(&self) -> Vec<u8> {
         if self.guest.is_empty() {
             return b"/".to_vec();
@@ -82,18 +81,21 @@ impl Mapping {
     }
 }
 
-/// Rejects mappings whose guest paths overlap: one equal to or inside
-/// another. (Merging two host trees into one guest directory would make
-/// which file wins depend on argument order.)
+/// Rejects mappings whose places in the image tree overlap: one equal to
+/// or inside another. (Merging two host trees into one guest directory
+/// would make which file wins depend on argument order.)
 pub fn check_overlaps(mappings: &[Mapping]) -> Result<()> {
     for (i, first) in mappings.iter().enumerate() {
         for second in &mappings[i + 1..] {
-            if first.covers(second) || second.covers(first) {
+            let (a, b) = (first.spec.to_string_lossy(), second.spec.to_string_lossy());
+            if first.guest == second.guest {
                 bail!(
-                    "--dir {} and --dir {} overlap: a guest path may not be equal to or inside another",
-                    first.spec.to_string_lossy(),
-                    second.spec.to_string_lossy()
+                    "--dir {a} and --dir {b} overlap: both place their directory at {} in the image",
+                    String::from_utf8_lossy(&first.guest_path())
                 );
+            }
+            if first.covers(second) || second.covers(first) {
+                bail!("--dir {a} and --dir {b} overlap: a guest path may not be equal to or inside another");
             }
         }
     }
@@ -116,9 +118,9 @@ mod tests {
     fn splits_at_the_first_double_colon() {
         let mapping = parse("./site::/srv").unwrap();
         assert_eq!(mapping.host, PathBuf::from("./site"));
-        assert_eq!(mapping.guest, vec![b"srv".to_vec()]);
-        let mapping = parse("a::b::/x::y").unwrap_err();
-        assert!(mapping.to_string().contains("absolute"), "{mapping}");
+        assert_eq!((mapping.name.as_slice(), mapping.guest.clone()), (&b"/srv"[..], vec![b"srv".to_vec()]));
+        let mapping = parse("a::b::/x::y").unwrap();
+        assert_eq!((mapping.host, mapping.name), (PathBuf::from("a"), b"b::/x::y".to_vec()));
         let mapping = parse("a::/b::c").unwrap();
         assert_eq!(mapping.guest, vec![b"b::c".to_vec()]);
     }
@@ -127,18 +129,35 @@ mod tests {
     fn normalizes_guest_paths() {
         assert_eq!(parse("h::/").unwrap().guest_path(), b"/");
         assert_eq!(parse("h:://usr//lib/").unwrap().guest_path(), b"/usr/lib");
+        assert_eq!(parse("h:://usr//lib/").unwrap().name, b"//usr//lib/", "the name is kept as written");
         assert!(parse("h::/").unwrap().guest.is_empty());
     }
 
     #[test]
+    fn relative_guest_names_live_under_the_root() {
+        for (spec, name, path) in [
+            ("h::.", ".", "/"),
+            ("h::./site", "./site", "/site"),
+            ("h::data/x", "data/x", "/data/x"),
+            ("./site", "./site", "/site"),
+            ("site", "site", "/site"),
+            ("/abs/dir", "/abs/dir", "/abs/dir"),
+            ("a:/srv", "a:/srv", "/a:/srv"),
+        ] {
+            let mapping = parse(spec).unwrap();
+            assert_eq!(mapping.name, name.as_bytes(), "{spec}");
+            assert_eq!(mapping.guest_path(), path.as_bytes(), "{spec}");
+        }
+        assert_eq!(parse("./site").unwrap().host, PathBuf::from("./site"), "HOST alone is also the host");
+    }
+
+    #[test]
     fn rejects_malformed_mappings() {
-        assert!(error("./site").contains("expected HOST::GUEST"));
-        assert!(error("./site:/srv").contains("expected HOST::GUEST"));
         assert!(error("::/srv").contains("host directory is empty"));
-        assert!(error("./site::srv").contains("must be absolute"));
-        assert!(error("./site::").contains("must be absolute"));
-        assert!(error("./site::/a/../b").contains("must not contain . or .."));
-        assert!(error("./site::/a/./b").contains("must not contain . or .."));
+        assert!(error("./site::").contains("guest name is empty"));
+        assert!(error("./site::/a/../b").contains("contains a .. component"));
+        assert!(error("./site::..").contains("contains a .. component"));
+        assert!(error("../site").contains("contains a .. component"), "HOST alone is the name, .. and all");
         assert!(error(&format!("./site::/{}", "n".repeat(256))).contains("longer than 255"));
     }
 
@@ -152,5 +171,8 @@ mod tests {
         assert!(check_overlaps(&maps(&["a::/", "b::/etc"])).is_err());
         assert!(check_overlaps(&maps(&["a::/x/y", "b::/x"])).is_err());
         assert!(check_overlaps(&maps(&["a::/x", "b::/x/"])).is_err());
+        let message = check_overlaps(&maps(&["a::/srv", "b::./srv"])).unwrap_err().to_string();
+        assert!(message.contains("--dir a::/srv and --dir b::./srv") && message.contains("at /srv"), "{message}");
+        assert!(check_overlaps(&maps(&["a::.", "b::/"])).is_err());
     }
 }

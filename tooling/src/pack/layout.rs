@@ -61,7 +61,9 @@ impl Layout {
             }
         }
 
-        let mount_paths: Vec<Vec<u8>> = mappings.iter().map(Mapping::guest_path).collect();
+        // Mount records keep each preopen name as the guest will read it;
+        // readers derive its place in the tree (`preopen_tree_path`).
+        let mount_paths: Vec<&[u8]> = mappings.iter().map(|mapping| mapping.name.as_slice()).collect();
         let mut names = Names::default();
         let mut inodes = Vec::with_capacity(order.len() * INODE_LEN);
         let mut dirents = Vec::new();

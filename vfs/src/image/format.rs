@@ -169,6 +169,68 @@ impl MountRecord {
     }
 }
 
+/// Why a preopen name has no place in an image's tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreopenNameError {
+    /// The name is empty.
+    Empty,
+    /// A component is `..`: the place would depend on what lies above.
+    DotDot,
+    /// The name contains a NUL byte.
+    Nul,
+    /// A component is longer than [`NAME_MAX`] bytes.
+    TooLong,
+}
+
+impl PreopenNameError {
+    /// What is wrong, to follow "the name": `is empty`.
+    pub fn problem(self) -> &'static str {
+        match self {
+            PreopenNameError::Empty => "is empty",
+            PreopenNameError::DotDot => "contains a .. component",
+            PreopenNameError::Nul => "contains a NUL byte",
+            PreopenNameError::TooLong => "has a component longer than 255 bytes",
+        }
+    }
+}
+
+/// Where the preopen named `name` lives in an image's tree, as the
+/// components of its path from the root (none: the root itself).
+///
+/// A mount record stores the preopen's name exactly as the guest reads it
+/// from `fd_prestat_dir_name` (wasmtime accepts `--dir HOST::GUEST` with a
+/// relative GUEST, and `--dir HOST` alone names the preopen HOST); its
+/// place in the tree is derived by this one rule, which `strata pack`, the
+/// image reader and the adapter share:
+///
+/// - an absolute name is its own path: `/srv` → `/srv`, `//a/./b/` → `/a/b`;
+/// - a relative name lives under the root: `.` → `/`, `./site` → `/site`,
+///   `data/x` → `/data/x`;
+/// - empty components and `.` components are dropped; a `..` component, a
+///   NUL byte, an empty name or a component over [`NAME_MAX`] bytes is an
+///   error.
+///
+/// The name is checked whole before the iterator is returned, so the
+/// iterator itself can not fail.
+pub fn preopen_tree_path(name: &[u8]) -> Result<impl Iterator<Item = &[u8]> + Clone, PreopenNameError> {
+    if name.is_empty() {
+        return Err(PreopenNameError::Empty);
+    }
+    if name.contains(&0) {
+        return Err(PreopenNameError::Nul);
+    }
+    let components = name.split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".");
+    for component in components.clone() {
+        if component == b".." {
+            return Err(PreopenNameError::DotDot);
+        }
+        if component.len() > NAME_MAX {
+            return Err(PreopenNameError::TooLong);
+        }
+    }
+    Ok(components)
+}
+
 pub fn u16_at(bytes: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([bytes[at], bytes[at + 1]])
 }
@@ -181,4 +243,41 @@ pub fn u64_at(bytes: &[u8], at: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn tree_path(name: &str) -> Result<Vec<&[u8]>, PreopenNameError> {
+        preopen_tree_path(name.as_bytes()).map(Iterator::collect)
+    }
+
+    #[test]
+    fn absolute_names_are_their_own_normalized_path() {
+        assert_eq!(tree_path("/"), Ok(Vec::new()));
+        assert_eq!(tree_path("/srv"), Ok(vec![&b"srv"[..]]));
+        assert_eq!(tree_path("//usr/./lib/"), Ok(vec![&b"usr"[..], b"lib"]));
+    }
+
+    #[test]
+    fn relative_names_live_under_the_root() {
+        assert_eq!(tree_path("."), Ok(Vec::new()));
+        assert_eq!(tree_path("./"), Ok(Vec::new()));
+        assert_eq!(tree_path("./site"), Ok(vec![&b"site"[..]]));
+        assert_eq!(tree_path("data/x"), Ok(vec![&b"data"[..], b"x"]));
+        assert_eq!(tree_path("a::b"), Ok(vec![&b"a::b"[..]]));
+    }
+
+    #[test]
+    fn unplaceable_names_are_errors() {
+        assert_eq!(tree_path(""), Err(PreopenNameError::Empty));
+        assert_eq!(tree_path(".."), Err(PreopenNameError::DotDot));
+        assert_eq!(tree_path("/a/../b"), Err(PreopenNameError::DotDot));
+        assert_eq!(tree_path("a\0b"), Err(PreopenNameError::Nul));
+        assert_eq!(tree_path(&"n".repeat(256)), Err(PreopenNameError::TooLong));
+        assert!(tree_path(&"n".repeat(255)).is_ok());
+    }
 }

@@ -389,7 +389,8 @@ impl<'a> Image<'a> {
         Ok(())
     }
 
-    /// Check 5: mount paths are absolute and name distinct directories.
+    /// Check 5: mount names are preopen names whose tree paths
+    /// ([`f::preopen_tree_path`]) name distinct directories.
     fn validate_mounts(&self) -> Result<(), ImageError> {
         let mut seen = alloc::vec::Vec::with_capacity(self.mounts.len() / f::MOUNT_LEN);
         for (index, chunk) in self.mounts.chunks_exact(f::MOUNT_LEN).enumerate() {
@@ -399,12 +400,12 @@ impl<'a> Image<'a> {
             if end > self.names.len() as u64 {
                 return bad("path out of bounds");
             }
-            let path = &self.names[record.name_offset as usize..end as usize];
-            if path.first() != Some(&b'/') {
-                return bad("path is not absolute");
-            }
+            let name = &self.names[record.name_offset as usize..end as usize];
+            let Ok(path) = f::preopen_tree_path(name) else {
+                return bad("name is not a preopen name (empty, NUL, .. or a component over 255 bytes)");
+            };
             let mut at = f::ROOT_INO;
-            for component in path.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+            for component in path {
                 match self.lookup(at, component) {
                     Some((_, entry)) if entry.kind == FileType::Directory => at = entry.ino,
                     _ => return bad("path does not name a directory of the image"),

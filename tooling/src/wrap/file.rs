@@ -1,0 +1,171 @@
+//! `strata wrap` on files: read the guest, get the image (pack `--dir`s,
+//! or read `--image`), fuse, and write the output through a temporary file
+//! beside it, renamed into place only when complete.
+
+use std::fs::{self, Permissions};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use strata_vfs::image::Image;
+
+use super::{wrap_with, WrapOptions};
+use crate::display::human_size;
+use crate::exclude::Excludes;
+use crate::inspect::image_counts;
+use crate::load::load_image;
+use crate::mapping::Mapping;
+use crate::pack::{self, PackOptions, Plan, Progress};
+
+/// Where the image comes from.
+#[derive(Clone, Debug)]
+pub enum ImageSource {
+    /// No image: the guest starts with an empty filesystem.
+    None,
+    /// An image file, or a wrapped module whose image is taken.
+    File(PathBuf),
+    /// Host directories packed now.
+    Pack { mappings: Vec<Mapping>, excludes: Excludes },
+}
+
+#[derive(Clone, Debug)]
+pub struct WrapFileOptions {
+    pub guest: PathBuf,
+    pub image: ImageSource,
+    pub output: PathBuf,
+}
+
+/// What a wrap did, for the summary line.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub output: PathBuf,
+    pub output_len: u64,
+    pub guest_len: u64,
+    pub image_len: u64,
+    /// Regular files in the image.
+    pub files: u64,
+    pub virtualized: usize,
+    pub replaced_image: bool,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// `wrote app.strata.wasm (2.1 MiB: guest 1.4 MiB + image 612.0 KiB
+    /// with 40 files + fused overhead 96.3 KiB), 14 preview1 functions
+    /// virtualized, in 0.31 s`
+    pub fn line(&self) -> String {
+        let overhead = self.output_len as i64 - self.guest_len as i64 - self.image_len as i64;
+        format!(
+            "wrote {} ({}: guest {} + image {} with {} files + fused overhead {} bytes), {} preview1 functions virtualized, in {:.2} s",
+            self.output.display(),
+            human_size(self.output_len),
+            human_size(self.guest_len),
+            human_size(self.image_len),
+            self.files,
+            overhead,
+            self.virtualized,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// Wraps `options.guest` into `options.output`. Warnings and notes (one
+/// line each) go to `warn` as they arise.
+pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
+    let started = Instant::now();
+    let guest = fs::read(&options.guest).with_context(|| format!("cannot read {}", options.guest.display()))?;
+    let image = match &options.image {
+        ImageSource::None => None,
+        ImageSource::File(path) => Some(load_image(path)?),
+        ImageSource::Pack { mappings, excludes } => {
+            Some(pack_to_memory(mappings, excludes, &options.output, progress, warn)?)
+        }
+    };
+    let files = match &image {
+        Some(bytes) => {
+            let image = Image::open(bytes).map_err(|error| anyhow!("the image: {error}"))?;
+            image_counts(&image).files
+        }
+        None => 0,
+    };
+    let shown = options.guest.display();
+    let wrapped = wrap_with(&guest, image.as_deref(), &WrapOptions::default()).with_context(|| shown.to_string())?;
+    for warning in &wrapped.warnings {
+        warn(&format!("warning: {shown}: {warning}"));
+    }
+    if wrapped.replaced_image {
+        warn(&format!("{shown} was wrapped before: replaced the image of an already wrapped module"));
+    }
+    write_atomically(&options.output, &wrapped.module)?;
+    Ok(Summary {
+        output: options.output.clone(),
+        output_len: wrapped.module.len() as u64,
+        guest_len: guest.len() as u64,
+        image_len: image.map_or(0, |image| image.len() as u64),
+        files,
+        virtualized: wrapped.virtualized.len(),
+        replaced_image: wrapped.replaced_image,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Packs `mappings` through a temporary image file beside `output` (where
+/// the user has room for the result, which holds the image anyway), read
+/// back and deleted.
+fn pack_to_memory(
+    mappings: &[Mapping],
+    excludes: &Excludes,
+    output: &Path,
+    progress: &mut Progress,
+    warn: &mut dyn FnMut(&str),
+) -> Result<Vec<u8>> {
+    // Checked against the real output first, so that a message names it
+    // rather than the temporary file.
+    let mut options =
+        PackOptions { mappings: mappings.to_vec(), excludes: excludes.clone(), output: output.to_owned() };
+    pack::check(&options)?;
+    let temp = temp_file(output)?.into_temp_path();
+    options.output = temp.to_path_buf();
+    let plan = Plan::scan(&options, progress, &mut |warning: &str| warn(&format!("warning: {warning}")))?;
+    plan.write(&options.output, progress)?;
+    progress.finish();
+    let bytes = fs::read(&temp).with_context(|| format!("cannot read the packed image {}", temp.display()))?;
+    // Dropping `temp` deletes the file; a failure to do so leaves only a
+    // hidden temporary file, not worth failing the wrap for.
+    let _ = temp.close();
+    Ok(bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same
+/// directory, renamed over `path` once complete: no partial output ever.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let cannot_write = || format!("cannot write {}", path.display());
+    let mut temp = temp_file(path)?;
+    temp.write_all(bytes).with_context(cannot_write)?;
+    temp.as_file().sync_all().with_context(cannot_write)?;
+    temp.persist(path).map_err(|error| anyhow!("{}: {}", cannot_write(), error.error))?;
+    Ok(())
+}
+
+/// A hidden temporary file beside `path` (`.NAME.XXXXXX.tmp`), deleted if
+/// dropped.
+fn temp_file(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or_default());
+    prefix.push(".");
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        // Subject to the umask, like any file the user creates.
+        .permissions(Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!("cannot write {}: cannot create a temporary file in {}", path.display(), dir.display())
+        })
+}
