@@ -191,39 +191,49 @@ pub mod layout {
     pub const EVENT_ALIGN: u32 = 8;
 }
 
-/// Narrows an i32 argument to a flags type's u16 and checks its bits, as
-/// wasmtime's bindings do: out of range is EOVERFLOW, an unknown bit EINVAL.
-pub fn flags16(value: i32, known: u16) -> Result<u16, Errno> {
-    let narrow = u16::try_from(value).map_err(|_| errno::OVERFLOW)?;
-    if narrow & !known != 0 {
-        return Err(errno::INVAL);
+// Argument decoding. wasmtime's generated bindings decode every argument
+// before the function runs, and a value that does not fit its type (too
+// wide for a u16, an unknown flag bit or enum value) stops the guest with a
+// trap, not an errno. These do the same.
+
+/// A u16 flags argument with only `known` bits.
+pub fn flags16(value: i32, known: u16) -> u16 {
+    match u16::try_from(value) {
+        Ok(narrow) if narrow & !known == 0 => narrow,
+        _ => crate::guest::trap(),
     }
-    Ok(narrow)
 }
 
-/// [`flags16`] for a u8 enum: out of range EOVERFLOW, unknown value EINVAL.
-pub fn enum8(value: i32, count: u8) -> Result<u8, Errno> {
-    let narrow = u8::try_from(value).map_err(|_| errno::OVERFLOW)?;
-    if narrow >= count {
-        return Err(errno::INVAL);
+/// A u8 flags argument with only `known` bits.
+pub fn flags8(value: i32, known: u8) -> u8 {
+    match u8::try_from(value) {
+        Ok(narrow) if narrow & !known == 0 => narrow,
+        _ => crate::guest::trap(),
     }
-    Ok(narrow)
 }
 
-/// [`flags16`] for 32-bit flags.
-pub fn flags32(value: i32, known: u32) -> Result<u32, Errno> {
+/// A u8 enum argument with `count` values.
+pub fn enum8(value: i32, count: u8) -> u8 {
+    match u8::try_from(value) {
+        Ok(narrow) if narrow < count => narrow,
+        _ => crate::guest::trap(),
+    }
+}
+
+/// A u32 flags argument with only `known` bits.
+pub fn flags32(value: i32, known: u32) -> u32 {
     let value = value as u32;
     if value & !known != 0 {
-        return Err(errno::INVAL);
+        crate::guest::trap();
     }
-    Ok(value)
+    value
 }
 
-/// [`flags16`] for 64-bit rights.
-pub fn rights(value: i64) -> Result<u64, Errno> {
+/// A rights argument.
+pub fn rights(value: i64) -> u64 {
     let value = value as u64;
     if value & !rights::ALL != 0 {
-        return Err(errno::INVAL);
+        crate::guest::trap();
     }
-    Ok(value)
+    value
 }

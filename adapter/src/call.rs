@@ -48,10 +48,30 @@ pub fn dir_target(fds: &mut Fds, fd: i32) -> Result<DirTarget, Errno> {
     }
 }
 
+/// wasmtime's budget for what one call copies out of guest memory (paths,
+/// iovec and subscription arrays, a write's buffer): past it, ENOMEM
+/// before anything is read.
+pub struct Fuel(u64);
+
+impl Default for Fuel {
+    fn default() -> Fuel {
+        Fuel(128 << 20)
+    }
+}
+
+impl Fuel {
+    pub fn take(&mut self, bytes: u64) -> Result<(), Errno> {
+        self.0 = self.0.checked_sub(bytes).ok_or(errno::NOMEM)?;
+        Ok(())
+    }
+}
+
 /// Copies the path argument (`ptr`, `len`) into `buf`, as wasmtime reads a
-/// string: out of bounds traps, invalid UTF-8 is EILSEQ.
-pub fn read_path(ptr: i32, len: i32, buf: &mut Vec<u8>) -> Result<(), Errno> {
+/// string: past the call's fuel ENOMEM, out of bounds a trap, invalid UTF-8
+/// EILSEQ.
+pub fn read_path(ptr: i32, len: i32, buf: &mut Vec<u8>, fuel: &mut Fuel) -> Result<(), Errno> {
     let (ptr, len) = (ptr as GuestPtr, len as u32);
+    fuel.take(len as u64)?;
     guest::check_region(ptr, len);
     buf.clear();
     buf.resize(len as usize, 0);
@@ -86,8 +106,8 @@ pub fn check_relative(path: &[u8]) -> Result<(), Errno> {
 }
 
 /// Reads and checks a path argument for a virtual directory.
-pub fn read_relative_path(ptr: i32, len: i32, buf: &mut Vec<u8>) -> Result<(), Errno> {
-    read_path(ptr, len, buf)?;
+pub fn read_relative_path(ptr: i32, len: i32, buf: &mut Vec<u8>, fuel: &mut Fuel) -> Result<(), Errno> {
+    read_path(ptr, len, buf, fuel)?;
     check_relative(buf)
 }
 

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use strata_vfs::Vfs;
 
 use crate::abi::{errno, layout, Errno};
-use crate::call::{self, host_result, ret, target, Target};
+use crate::call::{self, host_result, ret, target, Fuel, Target};
 use crate::guest::{self, GuestPtr};
 use crate::host;
 use crate::state::state;
@@ -18,9 +18,12 @@ use crate::state::state;
 const CHUNK: usize = 1 << 20;
 
 /// The first iovec with a non-zero length, as (address, length); (0, 0) if
-/// there is none. Reading the array traps as wasmtime's does: element by
-/// element, each 4-aligned and in bounds.
-fn first_non_empty(iovs: i32, count: i32) -> (GuestPtr, u32) {
+/// there is none. As in wasmtime: the array and then that buffer are
+/// charged to the call's fuel (ENOMEM), and the array is read element by
+/// element, each 4-aligned and in bounds or a trap.
+fn first_non_empty(iovs: i32, count: i32) -> Result<(GuestPtr, u32), Errno> {
+    let mut fuel = Fuel::default();
+    fuel.take(count as u32 as u64 * layout::IOVEC_SIZE as u64)?;
     let base = iovs as GuestPtr;
     for index in 0..count as u32 {
         let Some(element) = index.checked_mul(layout::IOVEC_SIZE).and_then(|off| base.checked_add(off)) else {
@@ -30,10 +33,11 @@ fn first_non_empty(iovs: i32, count: i32) -> (GuestPtr, u32) {
         let buf = guest::read_u32(element);
         let len = guest::read_u32(element + 4);
         if len != 0 {
-            return (buf, len);
+            fuel.take(len as u64)?;
+            return Ok((buf, len));
         }
     }
-    (0, 0)
+    Ok((0, 0))
 }
 
 /// Where a transfer happens in the file.
@@ -108,7 +112,7 @@ fn write_from_guest(vfs: &mut Vfs, buffer: &mut Vec<u8>, vfs_fd: i32, buf: Guest
 }
 
 fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
-    let (buf, len) = first_non_empty(iovs, count);
+    let (buf, len) = first_non_empty(iovs, count)?;
     let st = state();
     let (vfs_fd, file) = match target(&mut st.fds, fd)? {
         Target::Host(host) => {
@@ -141,7 +145,7 @@ fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
 }
 
 fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
-    let (buf, len) = first_non_empty(iovs, count);
+    let (buf, len) = first_non_empty(iovs, count)?;
     let st = state();
     let (vfs_fd, file) = match target(&mut st.fds, fd)? {
         Target::Host(host) => {

@@ -5,7 +5,7 @@
 use strata_vfs::{AtFlags, OpenFlags};
 
 use crate::abi::{self, errno, fdflags, filetype, fstflags, layout, lookupflags, oflags, rights, Errno};
-use crate::call::{dir_target, host_result, read_path, read_relative_path, ret, target, vfs, DirTarget, Target};
+use crate::call::{dir_target, host_result, read_path, read_relative_path, ret, target, vfs, DirTarget, Fuel, Target};
 use crate::fds::{FileState, Kind, Slot, Virtual};
 use crate::guest::{self, GuestPtr};
 use crate::host;
@@ -32,7 +32,7 @@ pub extern "C" fn path_create_directory(fd: i32, path: i32, len: i32) -> i32 {
     ret((|| match dir_target(&mut st.fds, fd)? {
         DirTarget::Host(host) => host_result(unsafe { host::path_create_directory(host, path as u32, len as u32) }),
         DirTarget::Dir(dir) => {
-            read_relative_path(path, len, &mut st.path)?;
+            read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
             vfs(st.vfs.mkdirat(dir, &st.path, DIR_MODE))
         }
     })())
@@ -42,13 +42,13 @@ pub extern "C" fn path_create_directory(fd: i32, path: i32, len: i32) -> i32 {
 pub extern "C" fn path_filestat_get(fd: i32, flags: i32, path: i32, len: i32, out: i32) -> i32 {
     let st = state();
     ret((|| {
-        let flags = abi::flags32(flags, lookupflags::ALL)?;
+        let flags = abi::flags32(flags, lookupflags::ALL);
         match dir_target(&mut st.fds, fd)? {
             DirTarget::Host(host) => {
                 host_result(unsafe { host::path_filestat_get(host, flags, path as u32, len as u32, out as u32) })
             }
             DirTarget::Dir(dir) => {
-                read_relative_path(path, len, &mut st.path)?;
+                read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
                 let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
                 let stat = vfs(st.vfs.fstatat(dir, &st.path, nofollow_unless(follow)))?;
                 write_filestat(out, &stat);
@@ -62,15 +62,15 @@ pub extern "C" fn path_filestat_get(fd: i32, flags: i32, path: i32, len: i32, ou
 pub extern "C" fn path_filestat_set_times(fd: i32, flags: i32, path: i32, len: i32, atim: i64, mtim: i64, fst: i32) -> i32 {
     let st = state();
     ret((|| {
-        let flags = abi::flags32(flags, lookupflags::ALL)?;
-        let fst = abi::flags16(fst, fstflags::ALL)?;
+        let flags = abi::flags32(flags, lookupflags::ALL);
+        let fst = abi::flags16(fst, fstflags::ALL);
         let times = set_times(fst, atim, mtim)?;
         match dir_target(&mut st.fds, fd)? {
             DirTarget::Host(host) => host_result(unsafe {
                 host::path_filestat_set_times(host, flags, path as u32, len as u32, atim as u64, mtim as u64, fst as u32)
             }),
             DirTarget::Dir(dir) => {
-                read_relative_path(path, len, &mut st.path)?;
+                read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
                 let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
                 vfs(st.vfs.utimensat(dir, &st.path, times, nofollow_unless(follow)))
             }
@@ -82,7 +82,7 @@ pub extern "C" fn path_filestat_set_times(fd: i32, flags: i32, path: i32, len: i
 pub extern "C" fn path_link(old_fd: i32, flags: i32, old: i32, old_len: i32, new_fd: i32, new: i32, new_len: i32) -> i32 {
     let st = state();
     ret((|| {
-        let flags = abi::flags32(flags, lookupflags::ALL)?;
+        let flags = abi::flags32(flags, lookupflags::ALL);
         let from = dir_target(&mut st.fds, old_fd)?;
         let to = dir_target(&mut st.fds, new_fd)?;
         match (from, to) {
@@ -90,8 +90,9 @@ pub extern "C" fn path_link(old_fd: i32, flags: i32, old: i32, old_len: i32, new
                 host::path_link(from, flags, old as u32, old_len as u32, to, new as u32, new_len as u32)
             }),
             (DirTarget::Dir(from), DirTarget::Dir(to)) => {
-                read_relative_path(old, old_len, &mut st.path)?;
-                read_relative_path(new, new_len, &mut st.path2)?;
+                let mut fuel = Fuel::default();
+                read_relative_path(old, old_len, &mut st.path, &mut fuel)?;
+                read_relative_path(new, new_len, &mut st.path2, &mut fuel)?;
                 if flags & lookupflags::SYMLINK_FOLLOW != 0 {
                     return Err(errno::INVAL);
                 }
@@ -132,8 +133,9 @@ pub extern "C" fn path_rename(old_fd: i32, old: i32, old_len: i32, new_fd: i32, 
                 host_result(unsafe { host::path_rename(from, old as u32, old_len as u32, to, new as u32, new_len as u32) })
             }
             (DirTarget::Dir(from), DirTarget::Dir(to)) => {
-                read_relative_path(old, old_len, &mut st.path)?;
-                read_relative_path(new, new_len, &mut st.path2)?;
+                let mut fuel = Fuel::default();
+                read_relative_path(old, old_len, &mut st.path, &mut fuel)?;
+                read_relative_path(new, new_len, &mut st.path2, &mut fuel)?;
                 vfs(st.vfs.renameat(from, &st.path, to, &st.path2))
             }
             (from, to) => mixed(from, to),
@@ -149,11 +151,12 @@ pub extern "C" fn path_symlink(old: i32, old_len: i32, fd: i32, new: i32, new_le
             host_result(unsafe { host::path_symlink(old as u32, old_len as u32, host, new as u32, new_len as u32) })
         }
         DirTarget::Dir(dir) => {
-            read_path(old, old_len, &mut st.path)?;
+            let mut fuel = Fuel::default();
+            read_path(old, old_len, &mut st.path, &mut fuel)?;
             if st.path.contains(&0) {
                 return Err(errno::INVAL);
             }
-            read_relative_path(new, new_len, &mut st.path2)?;
+            read_relative_path(new, new_len, &mut st.path2, &mut fuel)?;
             vfs(st.vfs.symlinkat(&st.path, dir, &st.path2))
         }
     })())
@@ -167,7 +170,7 @@ pub extern "C" fn path_readlink(fd: i32, path: i32, len: i32, buf: i32, buf_len:
             host::path_readlink(host, path as u32, len as u32, buf as u32, buf_len as u32, out as u32)
         }),
         DirTarget::Dir(dir) => {
-            read_relative_path(path, len, &mut st.path)?;
+            read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
             st.buffer.resize(strata_vfs::resolve::PATH_MAX + 1, 0);
             let n = vfs(st.vfs.readlinkat(dir, &st.path, &mut st.buffer))?;
             let n = n.min(buf_len as u32 as usize);
@@ -184,7 +187,7 @@ pub extern "C" fn path_remove_directory(fd: i32, path: i32, len: i32) -> i32 {
     ret((|| match dir_target(&mut st.fds, fd)? {
         DirTarget::Host(host) => host_result(unsafe { host::path_remove_directory(host, path as u32, len as u32) }),
         DirTarget::Dir(dir) => {
-            read_relative_path(path, len, &mut st.path)?;
+            read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
             vfs(st.vfs.unlinkat(dir, &st.path, AtFlags::REMOVEDIR))
         }
     })())
@@ -196,7 +199,7 @@ pub extern "C" fn path_unlink_file(fd: i32, path: i32, len: i32) -> i32 {
     ret((|| match dir_target(&mut st.fds, fd)? {
         DirTarget::Host(host) => host_result(unsafe { host::path_unlink_file(host, path as u32, len as u32) }),
         DirTarget::Dir(dir) => {
-            read_relative_path(path, len, &mut st.path)?;
+            read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
             vfs(st.vfs.unlinkat(dir, &st.path, AtFlags::empty()))
         }
     })())
@@ -216,13 +219,13 @@ pub extern "C" fn path_open(
     out: i32,
 ) -> i32 {
     ret((|| {
-        let dirflags = abi::flags32(dirflags, lookupflags::ALL)?;
-        let oflags = abi::flags16(oflags_arg, oflags::ALL)?;
-        let base = abi::rights(base)?;
-        let inheriting = abi::rights(inheriting)?;
-        let fdflags = abi::flags16(fdflags_arg, fdflags::ALL)?;
+        let dirflags = abi::flags32(dirflags, lookupflags::ALL);
+        let oflags = abi::flags16(oflags_arg, oflags::ALL);
+        let base = abi::rights(base);
+        let inheriting = abi::rights(inheriting);
+        let fdflags = abi::flags16(fdflags_arg, fdflags::ALL);
         let st = state();
-        read_path(path, len, &mut st.path)?;
+        read_path(path, len, &mut st.path, &mut Fuel::default())?;
         let dir = match target(&mut st.fds, fd)? {
             Target::Host(host) => return open_on_host(host, dirflags, path, len, oflags, base, inheriting, fdflags, out),
             Target::File { .. } => return Err(errno::NOTDIR),

@@ -11,7 +11,7 @@
 use alloc::vec::Vec;
 
 use crate::abi::{errno, eventtype, layout, Errno, EVENT_HANGUP};
-use crate::call::{host_result, ret, vfs};
+use crate::call::{host_result, ret, vfs, Fuel};
 use crate::fds::{Kind, Slot};
 use crate::guest::{self, GuestPtr};
 use crate::host;
@@ -46,6 +46,11 @@ pub extern "C" fn poll_oneoff(subs: i32, events: i32, count: i32, out: i32) -> i
 fn poll(subs: GuestPtr, events: GuestPtr, count: u32, out: GuestPtr) -> Result<(), Errno> {
     if count == 0 {
         return Err(errno::INVAL);
+    }
+    if count > 1 {
+        let mut fuel = Fuel::default();
+        fuel.take(count as u64 * layout::SUBSCRIPTION_SIZE as u64)?;
+        fuel.take(count as u64 * layout::EVENT_SIZE as u64)?;
     }
     let list = read_subscriptions(subs, count)?;
     if !list.iter().any(|sub| matches!(sub.on, On::Virtual { .. })) {

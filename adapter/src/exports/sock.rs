@@ -21,7 +21,7 @@ fn host_socket(fd: i32) -> Result<u32, Errno> {
 #[no_mangle]
 pub extern "C" fn sock_accept(fd: i32, flags: i32, out: i32) -> i32 {
     ret((|| {
-        let flags = abi::flags16(flags, fdflags::ALL)?;
+        let flags = abi::flags16(flags, fdflags::ALL);
         let host = host_socket(fd)?;
         host_result(unsafe { host::sock_accept(host, flags as u32, out as u32) })?;
         let accepted = guest::read_u32(out as GuestPtr);
@@ -34,7 +34,7 @@ pub extern "C" fn sock_accept(fd: i32, flags: i32, out: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn sock_recv(fd: i32, iovs: i32, len: i32, flags: i32, out_len: i32, out_flags: i32) -> i32 {
     ret((|| {
-        let flags = abi::flags16(flags, RIFLAGS_ALL)?;
+        let flags = abi::flags16(flags, RIFLAGS_ALL);
         let host = host_socket(fd)?;
         host_result(unsafe {
             host::sock_recv(host, iovs as u32, len as u32, flags as u32, out_len as u32, out_flags as u32)
@@ -46,7 +46,7 @@ pub extern "C" fn sock_recv(fd: i32, iovs: i32, len: i32, flags: i32, out_len: i
 pub extern "C" fn sock_send(fd: i32, iovs: i32, len: i32, flags: i32, out: i32) -> i32 {
     ret((|| {
         // `siflags` is a plain u16, not a flags type: any value that fits.
-        let flags = abi::flags16(flags, u16::MAX)?;
+        let flags = abi::flags16(flags, u16::MAX);
         let host = host_socket(fd)?;
         host_result(unsafe { host::sock_send(host, iovs as u32, len as u32, flags as u32, out as u32) })
     })())
@@ -55,10 +55,7 @@ pub extern "C" fn sock_send(fd: i32, iovs: i32, len: i32, flags: i32, out: i32) 
 #[no_mangle]
 pub extern "C" fn sock_shutdown(fd: i32, how: i32) -> i32 {
     ret((|| {
-        let how = u8::try_from(how).map_err(|_| errno::OVERFLOW)?;
-        if how & !SDFLAGS_ALL != 0 {
-            return Err(errno::INVAL);
-        }
+        let how = abi::flags8(how, SDFLAGS_ALL);
         let host = host_socket(fd)?;
         host_result(unsafe { host::sock_shutdown(host, how as u32) })
     })())
