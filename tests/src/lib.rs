@@ -1,1 +1,18 @@
-//! Shared helpers of the end-to-end tests.
+//! Shared helpers of the end-to-end tests: every fixture guest runs twice
+//! under wasmtime, once with the fixture tree as host preopens and once
+//! wrapped by `strata wrap` with the same tree packed, and the two outcomes
+//! must be equal.
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`fixtures`] | the fixture guests `build.rs` built |
+//! | [`tree`] | the fixture tree of `fixtures/TREE.md`, on tmpfs |
+//! | [`run`] | one run of a module under wasmtime + preview1: its [`run::Outcome`] |
+//! | [`wrap`] | a tree packed and fused into a guest |
+//! | [`diff`] | the failure message: where two outcomes differ |
+
+pub mod diff;
+pub mod fixtures;
+pub mod run;
+pub mod tree;
+pub mod wrap;

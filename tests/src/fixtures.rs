@@ -1,0 +1,47 @@
+//! The fixture guests: C programs from `fixtures/c/` and the bins of the
+//! cargo workspace in `fixtures/rust/`, built for `wasm32-wasip1` by
+//! `build.rs`.
+
+use std::fs;
+
+use anyhow::{Context, Result};
+
+/// The language a fixture is written in (and so its toolchain).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    /// `fixtures/c/NAME.c`, clang-19 + wasi-libc.
+    C,
+    /// a `[[bin]]` of `fixtures/rust/`, rustc's `wasm32-wasip1` std.
+    Rust,
+}
+
+/// One built fixture guest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fixture {
+    /// The program's name: the C file's stem or the bin's name; also the
+    /// guest's `argv[0]`.
+    pub name: &'static str,
+    pub language: Language,
+    /// The built `.wasm`.
+    pub path: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+
+impl Fixture {
+    /// The fixture named `name` in `language`.
+    ///
+    /// Panics if there is none: the name comes from the same build-time
+    /// list.
+    pub fn get(language: Language, name: &str) -> Fixture {
+        *FIXTURES
+            .iter()
+            .find(|fixture| fixture.language == language && fixture.name == name)
+            .unwrap_or_else(|| panic!("no {language:?} fixture named {name:?}"))
+    }
+
+    /// The module's bytes.
+    pub fn wasm(&self) -> Result<Vec<u8>> {
+        fs::read(self.path).with_context(|| format!("cannot read the fixture {} ({})", self.name, self.path))
+    }
+}
