@@ -3,8 +3,10 @@
 //!
 //! Outputs, for `src/wrap/embedded.rs`:
 //! - `$OUT_DIR/strata_adapter.wasm`, the adapter module;
-//! - `STRATA_ADAPTER_VERSION`, the strata-adapter crate's version, which
-//!   `wrap` records in every module it writes and compares on re-wrapping.
+//! - `STRATA_ADAPTER_VERSION`, the strata-adapter crate's version and a
+//!   digest of the module (`0.1.0+1a2b3c4d`), which `wrap` records in every
+//!   module it writes and compares on re-wrapping: two builds of the
+//!   adapter with different code never pass for one another.
 //!
 //! The adapter is built by a nested cargo with its own target directory
 //! (under `$OUT_DIR`, so the outer build's lock is never waited on) and
@@ -28,13 +30,13 @@ fn main() {
 
     let adapter_manifest = adapter_dir.join("Cargo.toml");
     println!("cargo:rerun-if-changed={}", adapter_manifest.display());
-    println!("cargo:rustc-env=STRATA_ADAPTER_VERSION={}", package_version(&adapter_manifest));
 
     println!("cargo:rerun-if-env-changed=STRATA_ADAPTER_WASM");
     if let Some(prebuilt) = env::var_os("STRATA_ADAPTER_WASM") {
         let prebuilt = PathBuf::from(prebuilt);
         println!("cargo:rerun-if-changed={}", prebuilt.display());
         copy(&prebuilt, &embedded);
+        announce_version(&adapter_manifest, &embedded);
         return;
     }
 
@@ -54,6 +56,15 @@ fn main() {
     let target_dir = out_dir.join("adapter-target");
     build_adapter(&adapter_manifest, &target_dir);
     copy(&target_dir.join(TARGET).join("adapter").join("strata_adapter.wasm"), &embedded);
+    announce_version(&adapter_manifest, &embedded);
+}
+
+/// Sets `STRATA_ADAPTER_VERSION`: the crate version, `+`, and the FNV-1a
+/// digest of the module's bytes.
+fn announce_version(manifest: &Path, wasm: &Path) {
+    let bytes = fs::read(wasm).unwrap_or_else(|e| panic!("reading {}: {e}", wasm.display()));
+    let digest = bytes.iter().fold(0x811c_9dc5u32, |hash, &b| (hash ^ b as u32).wrapping_mul(0x0100_0193));
+    println!("cargo:rustc-env=STRATA_ADAPTER_VERSION={}+{digest:08x}", package_version(manifest));
 }
 
 /// Runs `cargo build` for the adapter in a clean environment.
