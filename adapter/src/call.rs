@@ -33,6 +33,21 @@ pub fn target(fds: &mut Fds, fd: i32) -> Result<Target<'_>, Errno> {
     }
 }
 
+/// A descriptor the file functions accept: wasmtime's `get_file_fd`, where
+/// a directory is EBADF.
+pub enum FileTarget<'a> {
+    Host(u32),
+    File { vfs_fd: i32, state: &'a mut FileState },
+}
+
+pub fn file_target(fds: &mut Fds, fd: i32) -> Result<FileTarget<'_>, Errno> {
+    match target(fds, fd)? {
+        Target::Host(host) => Ok(FileTarget::Host(host)),
+        Target::File { vfs_fd, state } => Ok(FileTarget::File { vfs_fd, state }),
+        Target::Dir { .. } => Err(errno::BADF),
+    }
+}
+
 /// A descriptor the path functions accept: wasmtime's `get_dir_fd`, where
 /// anything but a directory is EBADF.
 pub enum DirTarget {

@@ -46,13 +46,11 @@ const VFS_FD_LIMIT: u32 = 1 << 20;
 impl State {
     fn new() -> State {
         let clock: Box<dyn Clock> = Box::new(HostClock);
-        let mut vfs = match guest::image() {
-            // The fuser validated the image before embedding it; a failure
-            // here means the module was tampered with.
-            Some(bytes) => match Image::open(bytes) {
-                Ok(image) => Vfs::with_image(clock, image, MountOptions::default()),
-                Err(_) => guest::trap(),
-            },
+        // The fuser validated the image before embedding it; a failure here
+        // means the module was tampered with.
+        let image = guest::image().map(|bytes| Image::open(bytes).unwrap_or_else(|_| guest::trap()));
+        let mut vfs = match image {
+            Some(image) => Vfs::with_image(clock, image, MountOptions::default()),
             None => Vfs::new(clock),
         };
         vfs.set_fd_limit(VFS_FD_LIMIT);
@@ -60,12 +58,8 @@ impl State {
         for stdio in 0..3 {
             let _ = fds.push(Slot::Host(stdio));
         }
-        if let Some(bytes) = guest::image() {
-            if let Ok(image) = Image::open(bytes) {
-                for name in image.mounts() {
-                    open_preopen(&mut vfs, &mut fds, name);
-                }
-            }
+        for name in image.iter().flat_map(|image| image.mounts()) {
+            open_preopen(&mut vfs, &mut fds, name);
         }
         for host_fd in host_preopens() {
             let _ = fds.push(Slot::Host(host_fd));

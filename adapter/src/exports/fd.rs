@@ -2,8 +2,8 @@
 //! times, advice, sync, seek and tell, prestat.
 
 use crate::abi::{self, errno, fdflags, fstflags, layout, rights, whence, Errno, ADVICE_COUNT};
-use crate::call::{host_result, ret, target, vfs, Target};
-use crate::fds::{Fds, Slot};
+use crate::call::{file_target, host_result, ret, target, vfs, FileTarget, Target};
+use crate::fds::Slot;
 use crate::guest::{self, GuestPtr};
 use crate::host;
 use crate::state::{state, State};
@@ -55,7 +55,10 @@ pub extern "C" fn fd_fdstat_get(fd: i32, out: i32) -> i32 {
             Target::Dir { preopen: None, .. } => {
                 // Directories are only ever open for reading.
                 let base = rights::ALL
-                    & !(rights::FD_SEEK | rights::FD_FILESTAT_SET_SIZE | rights::PATH_FILESTAT_SET_SIZE | rights::FD_WRITE);
+                    & !(rights::FD_SEEK
+                        | rights::FD_FILESTAT_SET_SIZE
+                        | rights::PATH_FILESTAT_SET_SIZE
+                        | rights::FD_WRITE);
                 (abi::filetype::DIRECTORY, 0, base, base)
             }
             Target::File { state: file, .. } => {
@@ -141,27 +144,12 @@ pub extern "C" fn fd_filestat_get(fd: i32, out: i32) -> i32 {
     })())
 }
 
-/// The virtual file behind `fd`, or the host fd to forward to; EBADF for a
-/// directory (wasmtime's `get_file_fd`).
-enum FileTarget {
-    Host(u32),
-    File(i32),
-}
-
-fn file_target(fds: &mut Fds, fd: i32) -> Result<FileTarget, Errno> {
-    match target(fds, fd)? {
-        Target::Host(host) => Ok(FileTarget::Host(host)),
-        Target::File { vfs_fd, .. } => Ok(FileTarget::File(vfs_fd)),
-        Target::Dir { .. } => Err(errno::BADF),
-    }
-}
-
 #[no_mangle]
 pub extern "C" fn fd_filestat_set_size(fd: i32, size: i64) -> i32 {
     let st = state();
     ret((|| match file_target(&mut st.fds, fd)? {
         FileTarget::Host(host) => host_result(unsafe { host::fd_filestat_set_size(host, size as u64) }),
-        FileTarget::File(vfs_fd) => vfs(st.vfs.ftruncate(vfs_fd, size as u64)),
+        FileTarget::File { vfs_fd, .. } => vfs(st.vfs.ftruncate(vfs_fd, size as u64)),
     })())
 }
 
@@ -186,9 +174,11 @@ pub extern "C" fn fd_advise(fd: i32, offset: i64, len: i64, advice: i32) -> i32 
     ret((|| {
         let advice = abi::enum8(advice, ADVICE_COUNT);
         match file_target(&mut st.fds, fd)? {
-            FileTarget::Host(host) => host_result(unsafe { host::fd_advise(host, offset as u64, len as u64, advice as u32) }),
+            FileTarget::Host(host) => {
+                host_result(unsafe { host::fd_advise(host, offset as u64, len as u64, advice as u32) })
+            }
             // Memory has no read-ahead; wasmtime's host accepts any range.
-            FileTarget::File(_) => Ok(()),
+            FileTarget::File { .. } => Ok(()),
         }
     })())
 }
@@ -199,7 +189,7 @@ pub extern "C" fn fd_allocate(fd: i32, offset: i64, len: i64) -> i32 {
     let st = state();
     ret((|| match file_target(&mut st.fds, fd)? {
         FileTarget::Host(host) => host_result(unsafe { host::fd_allocate(host, offset as u64, len as u64) }),
-        FileTarget::File(_) => Err(errno::NOTSUP),
+        FileTarget::File { .. } => Err(errno::NOTSUP),
     })())
 }
 
@@ -208,7 +198,7 @@ pub extern "C" fn fd_datasync(fd: i32) -> i32 {
     let st = state();
     ret((|| match file_target(&mut st.fds, fd)? {
         FileTarget::Host(host) => host_result(unsafe { host::fd_datasync(host) }),
-        FileTarget::File(vfs_fd) => vfs(st.vfs.fdatasync(vfs_fd)),
+        FileTarget::File { vfs_fd, .. } => vfs(st.vfs.fdatasync(vfs_fd)),
     })())
 }
 
@@ -217,7 +207,7 @@ pub extern "C" fn fd_sync(fd: i32) -> i32 {
     let st = state();
     ret((|| match file_target(&mut st.fds, fd)? {
         FileTarget::Host(host) => host_result(unsafe { host::fd_sync(host) }),
-        FileTarget::File(vfs_fd) => vfs(st.vfs.fsync(vfs_fd)),
+        FileTarget::File { vfs_fd, .. } => vfs(st.vfs.fsync(vfs_fd)),
     })())
 }
 
@@ -226,12 +216,11 @@ pub extern "C" fn fd_seek(fd: i32, offset: i64, whence_arg: i32, out: i32) -> i3
     let st = state();
     ret((|| {
         let whence_value = abi::enum8(whence_arg, 3);
-        let (vfs_fd, file) = match target(&mut st.fds, fd)? {
-            Target::Host(host) => {
+        let (vfs_fd, file) = match file_target(&mut st.fds, fd)? {
+            FileTarget::Host(host) => {
                 return host_result(unsafe { host::fd_seek(host, offset, whence_value as u32, out as u32) })
             }
-            Target::Dir { .. } => return Err(errno::BADF),
-            Target::File { vfs_fd, state: file } => (vfs_fd, file),
+            FileTarget::File { vfs_fd, state: file } => (vfs_fd, file),
         };
         let position = match whence_value {
             whence::SET if offset >= 0 => offset as u64,
@@ -248,10 +237,9 @@ pub extern "C" fn fd_seek(fd: i32, offset: i64, whence_arg: i32, out: i32) -> i3
 #[no_mangle]
 pub extern "C" fn fd_tell(fd: i32, out: i32) -> i32 {
     let st = state();
-    ret((|| match target(&mut st.fds, fd)? {
-        Target::Host(host) => host_result(unsafe { host::fd_tell(host, out as u32) }),
-        Target::Dir { .. } => Err(errno::BADF),
-        Target::File { state: file, .. } => {
+    ret((|| match file_target(&mut st.fds, fd)? {
+        FileTarget::Host(host) => host_result(unsafe { host::fd_tell(host, out as u32) }),
+        FileTarget::File { state: file, .. } => {
             guest::write_u64(out as GuestPtr, file.position);
             Ok(())
         }

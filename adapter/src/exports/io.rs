@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use strata_vfs::Vfs;
 
 use crate::abi::{errno, layout, Errno};
-use crate::call::{self, host_result, ret, target, Fuel, Target};
+use crate::call::{self, file_target, host_result, ret, FileTarget, Fuel};
 use crate::guest::{self, GuestPtr};
 use crate::host;
 use crate::state::state;
@@ -60,7 +60,14 @@ fn check_span(offset: u64, len: u32) -> Result<(), Errno> {
 /// Reads up to `len` bytes at `offset` into guest memory at `buf`; a
 /// failure after some bytes arrived ends the transfer with those bytes, as
 /// a short read.
-fn read_into_guest(vfs: &mut Vfs, buffer: &mut Vec<u8>, vfs_fd: i32, buf: GuestPtr, len: u32, offset: u64) -> Result<u32, Errno> {
+fn read_into_guest(
+    vfs: &mut Vfs,
+    buffer: &mut Vec<u8>,
+    vfs_fd: i32,
+    buf: GuestPtr,
+    len: u32,
+    offset: u64,
+) -> Result<u32, Errno> {
     let mut done = 0u32;
     while done < len {
         let want = ((len - done) as usize).min(CHUNK);
@@ -88,7 +95,14 @@ enum Put {
 }
 
 /// Writes `len` guest bytes at `buf` to the file, piece by piece.
-fn write_from_guest(vfs: &mut Vfs, buffer: &mut Vec<u8>, vfs_fd: i32, buf: GuestPtr, len: u32, put: Put) -> Result<u32, Errno> {
+fn write_from_guest(
+    vfs: &mut Vfs,
+    buffer: &mut Vec<u8>,
+    vfs_fd: i32,
+    buf: GuestPtr,
+    len: u32,
+    put: Put,
+) -> Result<u32, Errno> {
     let mut done = 0u32;
     loop {
         let want = ((len - done) as usize).min(CHUNK);
@@ -114,8 +128,8 @@ fn write_from_guest(vfs: &mut Vfs, buffer: &mut Vec<u8>, vfs_fd: i32, buf: Guest
 fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
     let (buf, len) = first_non_empty(iovs, count)?;
     let st = state();
-    let (vfs_fd, file) = match target(&mut st.fds, fd)? {
-        Target::Host(host) => {
+    let (vfs_fd, file) = match file_target(&mut st.fds, fd)? {
+        FileTarget::Host(host) => {
             return host_result(unsafe {
                 match at {
                     At::Cursor => host::fd_read(host, iovs as u32, count as u32, out as u32),
@@ -123,8 +137,7 @@ fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
                 }
             })
         }
-        Target::Dir { .. } => return Err(errno::BADF),
-        Target::File { vfs_fd, state: file } => (vfs_fd, file),
+        FileTarget::File { vfs_fd, state: file } => (vfs_fd, file),
     };
     let offset = match at {
         // wasmtime takes the whole buffer before reading into it (fd_read),
@@ -147,8 +160,8 @@ fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
 fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
     let (buf, len) = first_non_empty(iovs, count)?;
     let st = state();
-    let (vfs_fd, file) = match target(&mut st.fds, fd)? {
-        Target::Host(host) => {
+    let (vfs_fd, file) = match file_target(&mut st.fds, fd)? {
+        FileTarget::Host(host) => {
             return host_result(unsafe {
                 match at {
                     At::Cursor => host::fd_write(host, iovs as u32, count as u32, out as u32),
@@ -156,8 +169,7 @@ fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> 
                 }
             })
         }
-        Target::Dir { .. } => return Err(errno::BADF),
-        Target::File { vfs_fd, state: file } => (vfs_fd, file),
+        FileTarget::File { vfs_fd, state: file } => (vfs_fd, file),
     };
     guest::check_region(buf, len);
     let put = match (file.append, at) {

@@ -6,7 +6,7 @@ use strata_vfs::{AtFlags, OpenFlags};
 
 use crate::abi::{self, errno, fdflags, filetype, fstflags, layout, lookupflags, oflags, rights, Errno};
 use crate::call::{dir_target, host_result, read_path, read_relative_path, ret, target, vfs, DirTarget, Fuel, Target};
-use crate::fds::{FileState, Kind, Slot, Virtual};
+use crate::fds::{Fds, FileState, Kind, Slot, Virtual};
 use crate::guest::{self, GuestPtr};
 use crate::host;
 use crate::state::state;
@@ -59,7 +59,15 @@ pub extern "C" fn path_filestat_get(fd: i32, flags: i32, path: i32, len: i32, ou
 }
 
 #[no_mangle]
-pub extern "C" fn path_filestat_set_times(fd: i32, flags: i32, path: i32, len: i32, atim: i64, mtim: i64, fst: i32) -> i32 {
+pub extern "C" fn path_filestat_set_times(
+    fd: i32,
+    flags: i32,
+    path: i32,
+    len: i32,
+    atim: i64,
+    mtim: i64,
+    fst: i32,
+) -> i32 {
     let st = state();
     ret((|| {
         let flags = abi::flags32(flags, lookupflags::ALL);
@@ -67,7 +75,15 @@ pub extern "C" fn path_filestat_set_times(fd: i32, flags: i32, path: i32, len: i
         let times = set_times(fst, atim, mtim)?;
         match dir_target(&mut st.fds, fd)? {
             DirTarget::Host(host) => host_result(unsafe {
-                host::path_filestat_set_times(host, flags, path as u32, len as u32, atim as u64, mtim as u64, fst as u32)
+                host::path_filestat_set_times(
+                    host,
+                    flags,
+                    path as u32,
+                    len as u32,
+                    atim as u64,
+                    mtim as u64,
+                    fst as u32,
+                )
             }),
             DirTarget::Dir(dir) => {
                 read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
@@ -79,7 +95,15 @@ pub extern "C" fn path_filestat_set_times(fd: i32, flags: i32, path: i32, len: i
 }
 
 #[no_mangle]
-pub extern "C" fn path_link(old_fd: i32, flags: i32, old: i32, old_len: i32, new_fd: i32, new: i32, new_len: i32) -> i32 {
+pub extern "C" fn path_link(
+    old_fd: i32,
+    flags: i32,
+    old: i32,
+    old_len: i32,
+    new_fd: i32,
+    new: i32,
+    new_len: i32,
+) -> i32 {
     let st = state();
     ret((|| {
         let flags = abi::flags32(flags, lookupflags::ALL);
@@ -129,9 +153,9 @@ pub extern "C" fn path_rename(old_fd: i32, old: i32, old_len: i32, new_fd: i32, 
         let from = dir_target(&mut st.fds, old_fd)?;
         let to = dir_target(&mut st.fds, new_fd)?;
         match (from, to) {
-            (DirTarget::Host(from), DirTarget::Host(to)) => {
-                host_result(unsafe { host::path_rename(from, old as u32, old_len as u32, to, new as u32, new_len as u32) })
-            }
+            (DirTarget::Host(from), DirTarget::Host(to)) => host_result(unsafe {
+                host::path_rename(from, old as u32, old_len as u32, to, new as u32, new_len as u32)
+            }),
             (DirTarget::Dir(from), DirTarget::Dir(to)) => {
                 let mut fuel = Fuel::default();
                 read_relative_path(old, old_len, &mut st.path, &mut fuel)?;
@@ -227,7 +251,9 @@ pub extern "C" fn path_open(
         let st = state();
         read_path(path, len, &mut st.path, &mut Fuel::default())?;
         let dir = match target(&mut st.fds, fd)? {
-            Target::Host(host) => return open_on_host(host, dirflags, path, len, oflags, base, inheriting, fdflags, out),
+            Target::Host(host) => {
+                return open_on_host(&mut st.fds, host, dirflags, path, len, oflags, base, inheriting, fdflags, out)
+            }
             Target::File { .. } => return Err(errno::NOTDIR),
             Target::Dir { vfs_fd, .. } => vfs_fd,
         };
@@ -278,7 +304,13 @@ pub extern "C" fn path_open(
         let kind = if is_dir {
             Kind::Dir { preopen: None }
         } else {
-            Kind::File(FileState { readable, writable, append, nonblock: fdflags & fdflags::NONBLOCK != 0, position: 0 })
+            Kind::File(FileState {
+                readable,
+                writable,
+                append,
+                nonblock: fdflags & fdflags::NONBLOCK != 0,
+                position: 0,
+            })
         };
         let guest_fd = match st.fds.push(Slot::Virtual(Virtual { vfs_fd, kind })) {
             Ok(guest_fd) => guest_fd,
@@ -296,6 +328,7 @@ pub extern "C" fn path_open(
 /// gets a guest number of its own.
 #[allow(clippy::too_many_arguments)]
 fn open_on_host(
+    fds: &mut Fds,
     host: u32,
     dirflags: u32,
     path: i32,
@@ -307,10 +340,20 @@ fn open_on_host(
     out: i32,
 ) -> Result<(), Errno> {
     host_result(unsafe {
-        host::path_open(host, dirflags, path as u32, len as u32, oflags as u32, base, inheriting, fdflags as u32, out as u32)
+        host::path_open(
+            host,
+            dirflags,
+            path as u32,
+            len as u32,
+            oflags as u32,
+            base,
+            inheriting,
+            fdflags as u32,
+            out as u32,
+        )
     })?;
     let opened = guest::read_u32(out as GuestPtr);
-    let guest_fd = state().fds.push(Slot::Host(opened))?;
+    let guest_fd = fds.push(Slot::Host(opened))?;
     guest::write_u32(out as GuestPtr, guest_fd);
     Ok(())
 }

@@ -22,7 +22,9 @@ pub extern "C" fn fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, out: 
     ret((|| {
         let vfs_fd = match target(&mut st.fds, fd)? {
             Target::Host(host) => {
-                return host_result(unsafe { host::fd_readdir(host, buf as u32, buf_len as u32, cookie as u64, out as u32) })
+                return host_result(unsafe {
+                    host::fd_readdir(host, buf as u32, buf_len as u32, cookie as u64, out as u32)
+                })
             }
             Target::Dir { vfs_fd, .. } => vfs_fd,
             Target::File { .. } => return Err(errno::BADF),
