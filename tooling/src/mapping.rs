@@ -75,31 +75,36 @@ impl Mapping {
         }
     }
 
-    /// Whether `other`'s guest path is this one's or inside it.
-    fn covers(&self, other: &Mapping) -> bool {
-        other.guest.starts_with(&self.guest)
+    /// Whether `other`'s guest path is inside this one's (strictly).
+    pub fn encloses(&self, other: &Mapping) -> bool {
+        other.guest.len() > self.guest.len() && other.guest.starts_with(&self.guest)
     }
 }
 
-/// Rejects mappings whose places in the image tree overlap: one equal to
-/// or inside another. (Merging two host trees into one guest directory
-/// would make which file wins depend on argument order.)
+/// Rejects two mappings with the same place in the image tree. (Merging
+/// two host trees into one guest directory would make which file wins
+/// depend on argument order.) One inside another is allowed, as nested
+/// preopens are in wasmtime: the inner tree is grafted into the outer one
+/// at a path the outer tree must not have (see the pack scan).
 pub fn check_overlaps(mappings: &[Mapping]) -> Result<()> {
     for (i, first) in mappings.iter().enumerate() {
         for second in &mappings[i + 1..] {
-            let (a, b) = (first.spec.to_string_lossy(), second.spec.to_string_lossy());
             if first.guest == second.guest {
                 bail!(
-                    "--dir {a} and --dir {b} overlap: both place their directory at {} in the image",
+                    "--dir {} and --dir {} overlap: both place their directory at {} in the image",
+                    first.spec.to_string_lossy(),
+                    second.spec.to_string_lossy(),
                     String::from_utf8_lossy(&first.guest_path())
                 );
-            }
-            if first.covers(second) || second.covers(first) {
-                bail!("--dir {a} and --dir {b} overlap: a guest path may not be equal to or inside another");
             }
         }
     }
     Ok(())
+}
+
+/// The innermost mapping that encloses `inner`, if any.
+pub fn enclosing<'a>(mappings: &'a [Mapping], inner: &Mapping) -> Option<&'a Mapping> {
+    mappings.iter().filter(|outer| outer.encloses(inner)).max_by_key(|outer| outer.guest.len())
 }
 
 #[cfg(test)]
@@ -162,17 +167,22 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_guest_paths_are_rejected() {
+    fn equal_guest_paths_are_rejected_nested_ones_allowed() {
         let maps = |specs: &[&str]| specs.iter().map(|s| parse(s).unwrap()).collect::<Vec<_>>();
         assert!(check_overlaps(&maps(&["a::/srv", "b::/etc", "c::/usr/lib/x", "d::/usr/lib/y"])).is_ok());
-        assert!(check_overlaps(&maps(&["a::/srv", "b::/srv2"])).is_ok());
-        let message = check_overlaps(&maps(&["a::/srv", "b::/srv/x"])).unwrap_err().to_string();
-        assert!(message.contains("--dir a::/srv") && message.contains("--dir b::/srv/x"), "{message}");
-        assert!(check_overlaps(&maps(&["a::/", "b::/etc"])).is_err());
-        assert!(check_overlaps(&maps(&["a::/x/y", "b::/x"])).is_err());
+        assert!(check_overlaps(&maps(&["a::/srv", "b::/srv2", "c::/", "d::/srv/x"])).is_ok());
         assert!(check_overlaps(&maps(&["a::/x", "b::/x/"])).is_err());
         let message = check_overlaps(&maps(&["a::/srv", "b::./srv"])).unwrap_err().to_string();
         assert!(message.contains("--dir a::/srv and --dir b::./srv") && message.contains("at /srv"), "{message}");
         assert!(check_overlaps(&maps(&["a::.", "b::/"])).is_err());
+    }
+
+    #[test]
+    fn the_innermost_enclosing_mapping() {
+        let all = [parse("r::/").unwrap(), parse("u::/usr").unwrap(), parse("l::/usr/lib/x").unwrap()];
+        assert_eq!(enclosing(&all, &all[2]).map(|m| &m.spec), Some(&all[1].spec));
+        assert_eq!(enclosing(&all, &all[1]).map(|m| &m.spec), Some(&all[0].spec));
+        assert_eq!(enclosing(&all, &all[0]), None);
+        assert_eq!(enclosing(&all, &parse("s::/usrx").unwrap()).map(|m| &m.spec), Some(&all[0].spec));
     }
 }

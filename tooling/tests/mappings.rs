@@ -101,6 +101,62 @@ fn mapping_the_root_gives_it_the_host_directorys_metadata() {
 }
 
 #[test]
+fn a_nested_dir_is_grafted_into_the_tree_that_encloses_it() {
+    // As `wasmtime run --dir root::/ --dir lib::/usr/local/lib`: a root
+    // tree with a library directory mounted inside it, given inner first.
+    let work = temp_dir();
+    let root = work.path().join("root");
+    let lib = work.path().join("lib");
+    let mnt = work.path().join("mnt");
+    for dir in [&root, &lib, &mnt] {
+        fs::create_dir(dir).unwrap();
+    }
+    fs::create_dir_all(root.join("usr/share")).unwrap();
+    fs::create_dir(root.join("tmp")).unwrap();
+    fs::create_dir(root.join("mnt")).unwrap(); // an empty mount point
+    fs::write(root.join("usr/share/doc"), b"doc").unwrap();
+    fs::write(lib.join("python.zip"), b"PK").unwrap();
+    fs::write(mnt.join("disk"), b"d").unwrap();
+    set_mtime(&lib, 1_222_333_444, 0);
+
+    let image_path = work.path().join("nested.img");
+    pack(&[(&lib, "/usr/local/lib"), (&root, "/"), (&mnt, "/mnt")], &image_path);
+    let bytes = fs::read(&image_path).unwrap();
+    let image = Image::open(&bytes).unwrap();
+    let mounts: Vec<&[u8]> = image.mounts().collect();
+    assert_eq!(mounts, vec![&b"/usr/local/lib"[..], b"/", b"/mnt"], "mounts in command-line order");
+    assert_eq!(names(&image, "/"), ["mnt", "tmp", "usr"]);
+    assert_eq!(names(&image, "/usr"), ["local", "share"], "the outer tree's /usr, with the way in added");
+    assert_eq!(names(&image, "/usr/local/lib"), ["python.zip"]);
+    assert_eq!(names(&image, "/mnt"), ["disk"], "the empty mount point holds the inner tree");
+    assert_eq!(lookup(&image, "/usr/local/lib").unwrap().mtime.sec, 1_222_333_444);
+    assert_eq!(lookup(&image, "/usr/local").unwrap().perm, 0o755, "a created directory");
+    assert_eq!(lookup(&image, "/usr").unwrap().nlink, 4);
+}
+
+#[test]
+fn a_nested_dir_may_not_hide_or_merge_the_outer_trees_files() {
+    let work = temp_dir();
+    let root = work.path().join("root");
+    let inner = work.path().join("inner");
+    fs::create_dir_all(root.join("srv/site")).unwrap();
+    fs::write(root.join("srv/site/index.html"), b"x").unwrap();
+    fs::write(root.join("etc"), b"a file").unwrap();
+    fs::create_dir(&inner).unwrap();
+    let out = work.path().join("out.img");
+    for (guest, needles) in [
+        ("/srv/site", &["/srv/site in the tree of --dir", "root::/", "is not an empty directory"][..]),
+        ("/etc/conf", &["/etc in the tree of --dir", "is not a directory"][..]),
+    ] {
+        let args = ["pack".into(), "--dir".into(), dir_arg(&root, "/"), "--dir".into(), dir_arg(&inner, guest)];
+        let output = strata(args.into_iter().chain(["-o".into(), out.clone().into_os_string()]));
+        let line = assert_one_line_error(&output, needles);
+        assert!(line.contains(&format!("inner::{guest}")) && line.contains("--exclude"), "{line}");
+        assert!(!out.exists(), "nothing written for {line}");
+    }
+}
+
+#[test]
 fn a_host_symlink_given_as_dir_is_followed_but_symlinks_inside_are_not() {
     let work = temp_dir();
     let real = work.path().join("real");

@@ -19,7 +19,7 @@ use strata_vfs::image::format::{NAME_MAX, TARGET_MAX};
 
 use super::progress::Progress;
 use crate::exclude::Excludes;
-use crate::mapping::Mapping;
+use crate::mapping::{self, Mapping};
 
 /// An index into [`Tree::nodes`].
 pub(crate) type NodeId = usize;
@@ -121,27 +121,17 @@ impl Tree {
             excludes,
             entries_seen: 0,
         };
-        for mapping in mappings {
+        // Outer trees first, so a nested mapping is grafted into the tree
+        // that encloses it (stable: equal depths keep argument order).
+        let mut by_depth: Vec<&Mapping> = mappings.iter().collect();
+        by_depth.sort_by_key(|mapping| mapping.guest.len());
+        for mapping in by_depth {
             let meta =
                 fs::metadata(&mapping.host).with_context(|| format!("cannot stat {}", mapping.host.display()))?;
-            let mut at = ROOT;
-            for component in &mapping.guest {
-                at = match scan.tree.child(at, component) {
-                    // Made for an earlier mapping: mappings do not overlap,
-                    // so it is synthetic.
-                    Some(existing) => existing,
-                    None => scan.tree.add(
-                        at,
-                        component,
-                        Meta::SYNTHETIC_DIR,
-                        Kind::Dir { parent: at, entries: Vec::new(), host: None },
-                    ),
-                };
-            }
+            let at = scan.tree.mount_point(mappings, mapping)?;
             let node = &mut scan.tree.nodes[at];
             node.meta = Meta::of(&meta);
-            if let Kind::Dir { host, entries, .. } = &mut node.kind {
-                debug_assert!(host.is_none() && entries.is_empty(), "mappings were checked not to overlap");
+            if let Kind::Dir { host, .. } = &mut node.kind {
                 *host = Some((meta.dev(), meta.ino()));
             }
             scan.walk(&mapping.host, at, progress, warn)?;
@@ -155,13 +145,55 @@ impl Tree {
         Ok(scan.tree)
     }
 
+    /// The directory `mapping`'s tree goes into: its guest path, with the
+    /// missing directories on the way made synthetic. Within an enclosing
+    /// mapping's tree (already scanned) the way must be directories and
+    /// the place itself absent or an empty directory, as a mount point is:
+    /// anything else would hide or merge the outer tree's files.
+    fn mount_point(&mut self, mappings: &[Mapping], mapping: &Mapping) -> Result<NodeId> {
+        let mut at = ROOT;
+        for (depth, component) in mapping.guest.iter().enumerate() {
+            let last = depth + 1 == mapping.guest.len();
+            at = match self.child(at, component) {
+                None => self.add(
+                    at,
+                    component,
+                    Meta::SYNTHETIC_DIR,
+                    Kind::Dir { parent: at, entries: Vec::new(), host: None },
+                ),
+                Some(existing) => match &self.nodes[existing].kind {
+                    Kind::Dir { entries, .. } if !last || entries.is_empty() => existing,
+                    _ => {
+                        let taken: Vec<u8> = mapping.guest[..=depth]
+                            .iter()
+                            .flat_map(|name| [&b"/"[..], name])
+                            .flatten()
+                            .copied()
+                            .collect();
+                        let outer = match mapping::enclosing(mappings, mapping) {
+                            Some(outer) => format!("the tree of --dir {}", outer.spec.to_string_lossy()),
+                            None => "the image".to_owned(),
+                        };
+                        bail!(
+                            "--dir {}: {} in {outer} is {}; a nested --dir needs a path there that is absent or an empty directory (leave it out with --exclude)",
+                            mapping.spec.to_string_lossy(),
+                            String::from_utf8_lossy(&taken),
+                            if last { "not an empty directory" } else { "not a directory" },
+                        );
+                    }
+                },
+            };
+        }
+        Ok(at)
+    }
+
     /// The host path of entry `name` of host directory `dir`.
     pub(crate) fn host_path(&self, dir: usize, name: &[u8]) -> PathBuf {
         self.host_dirs[dir].join(OsStr::from_bytes(name))
     }
 
-    /// The node `name` in directory `dir`, if any (linear: for the few
-    /// synthetic directories only).
+    /// The node `name` in directory `dir`, if any (linear: only used on
+    /// the way to a mount point).
     fn child(&self, dir: NodeId, name: &[u8]) -> Option<NodeId> {
         match &self.nodes[dir].kind {
             Kind::Dir { entries, .. } => entries.iter().find(|entry| &*entry.name == name).map(|entry| entry.node),
