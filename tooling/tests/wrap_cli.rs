@@ -64,9 +64,9 @@ fn ls_and_extract_read_a_wrapped_module_like_its_image() {
     assert_same_tree(&describe(&from_image), &describe(&from_module), true);
     assert_same_tree(&describe(&setup.tree), &describe(&from_module.join("data")), false);
 
-    // One summary line: sizes, overhead, files, time.
+    // One summary line: sizes, files, time.
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("strata: wrote ") && stderr.contains("fused overhead"), "{stderr}");
+    assert!(stderr.starts_with("strata: wrote ") && stderr.contains("; guest ") && stderr.contains(" files), "), "{stderr}");
     assert!(stderr.contains("with 2 files") && stderr.contains("preview1 functions virtualized"), "{stderr}");
 }
 
