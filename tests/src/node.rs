@@ -1,8 +1,8 @@
 //! The second engine: a module run under Node 24's `node:wasi` (uvwasi),
 //! through `tests/engines/node/run.mjs`: the given arguments, no
-//! environment, no preopens, empty stdin (`/dev/null`), stdout and stderr
-//! captured byte for byte, and how the run ended read from a status file
-//! (so the guest's stderr carries nothing but the guest's).
+//! environment, no preopens, stdin `/dev/null`, stdout and stderr captured
+//! byte for byte (pipes), and how the run ended read from a status file, so
+//! the guest's stderr carries nothing but the guest's.
 //!
 //! The Node binary is `$STRATA_NODE` if set, else where
 //! `tests/engines/node/fetch.sh` installs it:
@@ -11,6 +11,7 @@
 //! Multi-memory is on by default in Node 24 (V8 13.6): no flag is passed.
 
 use std::env;
+use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,15 +20,16 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 
 use crate::run::{Outcome, Status};
 
 /// The script that installs Node, from the repository's root.
 pub const FETCH: &str = "tests/engines/node/fetch.sh";
 
-/// How long one run may take before it is killed and reported as an error.
-const TIMEOUT: Duration = Duration::from_secs(300);
+/// How long one run may take before it is killed and reported as
+/// [`TimedOut`].
+pub const TIMEOUT: Duration = Duration::from_secs(300);
 
 /// `tests/engines/node/run.mjs`.
 pub fn runner() -> PathBuf {
@@ -73,16 +75,95 @@ pub fn binary() -> &'static Path {
     })
 }
 
+/// A work-around of a bug of Node's WASI that stops a run, which `run.mjs`
+/// applies when asked; without any, Node runs the module unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// uvwasi's `poll_oneoff` turns an absolute clock deadline into a delay
+    /// as `deadline - realtime now` in unsigned arithmetic: a deadline in
+    /// the past (or on the monotonic clock) wraps to centuries and the call
+    /// never returns. `run.mjs --fix-abstime-poll` makes such subscriptions
+    /// relative before uvwasi sees them (and restores the guest's bytes).
+    AbstimePoll,
+    /// uvwasi's `sock_accept`, `sock_recv` and `sock_send` on stdin, stdout
+    /// or stderr use a libuv stream that is not there: Node dies of SIGSEGV.
+    /// `run.mjs --fix-sock-stdio` answers them `ENOSYS` (52) instead, an
+    /// errno neither engine gives there, so each such call still shows.
+    SockStdio,
+}
+
+impl Fix {
+    fn flag(self) -> &'static str {
+        match self {
+            Fix::AbstimePoll => "--fix-abstime-poll",
+            Fix::SockStdio => "--fix-sock-stdio",
+        }
+    }
+}
+
+/// The error of a run that did not end within its time limit; what it had
+/// printed by then is kept.
+#[derive(Debug)]
+pub struct TimedOut {
+    pub limit: Duration,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tail = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes);
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(5)..].join("\n")
+        };
+        write!(
+            f,
+            "node did not finish within {:?} and was killed; last lines of stdout:\n{}\nof stderr:\n{}",
+            self.limit,
+            tail(&self.stdout),
+            tail(&self.stderr)
+        )
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// The error of a run after which Node said nothing about the guest: Node
+/// itself died (a signal) or failed before running it.
+#[derive(Debug)]
+pub struct NoStatus {
+    pub exit: ExitStatus,
+    pub stderr: Vec<u8>,
+}
+
+impl fmt::Display for NoStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Node ended ({}) without saying how the guest ended; stderr:\n{}",
+            self.exit,
+            String::from_utf8_lossy(&self.stderr)
+        )
+    }
+}
+
+impl std::error::Error for NoStatus {}
+
 /// Runs the command module in the file `wasm` with `argv` (`argv[0]`
 /// included). `Err` when Node could not run it at all (no compile, no
-/// link, no `_start`, Node itself failing); a guest's exit or trap is an
-/// [`Outcome`].
+/// link, no `_start`, Node itself dying: [`NoStatus`]) or it ran past
+/// [`TIMEOUT`] ([`TimedOut`]); a guest's exit or trap is an [`Outcome`].
 pub fn run_file(wasm: &Path, argv: &[&str]) -> Result<Outcome> {
-    let status_file = tempfile::Builder::new()
-        .prefix("strata-node-status-")
-        .tempfile()
-        .context("cannot make the status file")?
-        .into_temp_path();
+    run_file_with(wasm, argv, &[], TIMEOUT)
+}
+
+/// [`run_file`] with work-arounds of Node's bugs and another time limit.
+pub fn run_file_with(wasm: &Path, argv: &[&str], fixes: &[Fix], timeout: Duration) -> Result<Outcome> {
+    // The run's own folder: its status file, and its working directory, so
+    // that a core dump of a crashing Node goes away with it.
+    let scratch = tempfile::Builder::new().prefix("strata-node-").tempdir().context("cannot make a scratch folder")?;
+    let status_file = scratch.path().join("status");
     let mut command = Command::new(binary());
     command
         // node:wasi says it is experimental on stderr, which is the guest's.
@@ -90,22 +171,22 @@ pub fn run_file(wasm: &Path, argv: &[&str]) -> Result<Outcome> {
         .arg(runner())
         .arg("--status")
         .arg(&status_file)
+        .args(fixes.iter().map(|fix| fix.flag()))
         .arg(wasm)
         .args(argv)
+        .current_dir(scratch.path())
         .env_remove("NODE_OPTIONS")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let (exit, stdout, stderr) = output_within(&mut command, TIMEOUT)
+    let (exit, stdout, stderr) = output_within(&mut command, timeout)
         .with_context(|| format!("running {} under Node ({argv:?})", wasm.display()))?;
 
     let line = fs::read_to_string(&status_file).unwrap_or_default();
-    let status = parse_status(&line).ok_or_else(|| {
-        anyhow!(
-            "Node ended ({exit}) without saying how the guest ended (status line {line:?}); stderr:\n{}",
-            String::from_utf8_lossy(&stderr)
-        )
-    })?;
+    let Some(status) = parse_status(&line) else {
+        return Err(anyhow::Error::new(NoStatus { exit, stderr }))
+            .with_context(|| format!("running {} under Node ({argv:?}), status line {line:?}", wasm.display()));
+    };
     let status = status.map_err(|error| {
         anyhow!("Node could not run {}: {error}; stderr:\n{}", wasm.display(), String::from_utf8_lossy(&stderr))
     })?;
@@ -144,8 +225,8 @@ fn parse_status(line: &str) -> Option<Result<Status, String>> {
     }
 }
 
-/// Runs `command` to its end, its stdout and stderr collected, killing it
-/// after `timeout`.
+/// Runs `command` to its end, its stdout and stderr collected; kills it
+/// after `timeout` ([`TimedOut`]).
 fn output_within(command: &mut Command, timeout: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
     let mut child = command.spawn().context("cannot start node")?;
     let mut stdout = child.stdout.take().expect("stdout is piped");
@@ -159,20 +240,24 @@ fn output_within(command: &mut Command, timeout: Duration) -> Result<(ExitStatus
         stderr.read_to_end(&mut bytes).map(|_| bytes)
     });
     let deadline = Instant::now() + timeout;
+    let mut timed_out = false;
     let exit = loop {
         if let Some(exit) = child.try_wait().context("waiting for node")? {
             break exit;
         }
         if Instant::now() >= deadline {
-            // Only this child, by its own handle.
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("node did not finish within {} s and was killed", timeout.as_secs());
+            // Only this child, by its own handle; its pipes close with it.
+            child.kill().context("killing node")?;
+            timed_out = true;
+            break child.wait().context("waiting for the killed node")?;
         }
         thread::sleep(Duration::from_millis(5));
     };
     let stdout = stdout.join().expect("stdout reader").context("reading node's stdout")?;
     let stderr = stderr.join().expect("stderr reader").context("reading node's stderr")?;
+    if timed_out {
+        return Err(anyhow::Error::new(TimedOut { limit: timeout, stdout, stderr }));
+    }
     Ok((exit, stdout, stderr))
 }
 

@@ -66,7 +66,10 @@ fn ls_and_extract_read_a_wrapped_module_like_its_image() {
 
     // One summary line: sizes, files, time.
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("strata: wrote ") && stderr.contains("; guest ") && stderr.contains(" files), "), "{stderr}");
+    assert!(
+        stderr.starts_with("strata: wrote ") && stderr.contains("; guest ") && stderr.contains(" files), "),
+        "{stderr}"
+    );
     assert!(stderr.contains("with 2 files") && stderr.contains("preview1 functions virtualized"), "{stderr}");
 }
 

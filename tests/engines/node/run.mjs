@@ -1,7 +1,8 @@
 // Runs one WASI preview1 command module under Node's `node:wasi` (uvwasi),
 // the second engine of the end-to-end tests (tests/src/node.rs):
 //
-//   node --disable-warning=ExperimentalWarning run.mjs [--status FILE] MODULE.wasm ARGV0 [ARG ...]
+//   node --disable-warning=ExperimentalWarning run.mjs [--status FILE]
+//        [--fix-abstime-poll] [--fix-sock-stdio] MODULE.wasm ARGV0 [ARG ...]
 //
 // The guest gets exactly the given arguments (ARGV0 included), an empty
 // environment, no preopens, and this process's fds 0, 1 and 2 as its
@@ -15,6 +16,10 @@
 //   error MESSAGE  the module could not be run: not compiled, not linked,
 //                  no `_start`, a WASI call throwing (not the guest's doing)
 //
+// The --fix-* flags work around two bugs of uvwasi that stop a run
+// (fixAbstimePoll, fixSockStdio below); without them Node's own WASI runs
+// unchanged.
+//
 // This process exits with CODE's low 8 bits, 134 after a trap (as the
 // wasmtime CLI does), 70 after an error. Without --status the line goes to
 // stderr instead, for runs by hand.
@@ -27,12 +32,24 @@ const ERROR_EXIT = 70;
 
 let argv = process.argv.slice(2);
 let statusFile = null;
-if (argv[0] === '--status') {
-  statusFile = argv[1];
-  argv = argv.slice(2);
+let fixAbstime = false;
+let fixSock = false;
+for (;;) {
+  if (argv[0] === '--status' && argv.length >= 2) {
+    statusFile = argv[1];
+    argv = argv.slice(2);
+  } else if (argv[0] === '--fix-abstime-poll') {
+    fixAbstime = true;
+    argv = argv.slice(1);
+  } else if (argv[0] === '--fix-sock-stdio') {
+    fixSock = true;
+    argv = argv.slice(1);
+  } else {
+    break;
+  }
 }
-if (argv.length < 2 || statusFile === undefined) {
-  process.stderr.write('usage: run.mjs [--status FILE] MODULE.wasm ARGV0 [ARG ...]\n');
+if (argv.length < 2 || argv[0].startsWith('--')) {
+  process.stderr.write('usage: run.mjs [--status FILE] [--fix-abstime-poll] [--fix-sock-stdio] MODULE.wasm ARGV0 [ARG ...]\n');
   process.exit(2);
 }
 const [modulePath, ...args] = argv;
@@ -81,8 +98,15 @@ const wasi = new WASI({
 });
 
 let instance;
+const imports = wasi.getImportObject();
+if (fixAbstime) {
+  fixAbstimePoll(imports.wasi_snapshot_preview1, () => instance.exports.memory);
+}
+if (fixSock) {
+  fixSockStdio(imports.wasi_snapshot_preview1);
+}
 try {
-  instance = new WebAssembly.Instance(module, wasi.getImportObject());
+  instance = new WebAssembly.Instance(module, imports);
 } catch (error) {
   // A start function (the adapter's) runs here, before `wasi.start` has
   // given WASI the guest's memory.
@@ -102,5 +126,73 @@ try {
     report('trap', firstLine(error), TRAP_EXIT);
   } else {
     report('error', `${error && error.name ? error.name : 'error'}: ${firstLine(error)}`, ERROR_EXIT);
+  }
+}
+
+/**
+ * uvwasi (Node 24's WASI) turns a clock subscription with
+ * SUBSCRIPTION_CLOCK_ABSTIME into a relative delay as `timeout - now` in
+ * unsigned 64-bit arithmetic, with `now` always from the realtime clock
+ * (uvwasi_poll_oneoff in deps/uvwasi/src/uvwasi.c). A deadline already past
+ * (or any monotonic deadline) wraps around to a delay of centuries: the
+ * call never returns, where wasmtime returns the clock's event at once.
+ *
+ * This wrapper of the `poll_oneoff` import does that conversion right
+ * before uvwasi sees the subscriptions: each clock subscription whose flags
+ * are exactly ABSTIME (the case uvwasi converts) on the realtime or
+ * monotonic clock becomes relative, `max(timeout - now(clock), 0)`, and the
+ * guest's bytes are put back after the call (the guest is not running
+ * meanwhile). Everything else reaches uvwasi unchanged.
+ */
+function fixAbstimePoll(wasiImports, memory) {
+  const SUBSCRIPTION = 48;
+  const REALTIME = 0;
+  const MONOTONIC = 1;
+  const ABSTIME = 1;
+  const poll = wasiImports.poll_oneoff;
+  wasiImports.poll_oneoff = (inPtr, outPtr, count, neventsPtr) => {
+    const buffer = memory().buffer;
+    const view = new DataView(buffer);
+    const start = inPtr >>> 0;
+    const saved = [];
+    if (start + (count >>> 0) * SUBSCRIPTION <= buffer.byteLength) {
+      for (let i = 0; i < count >>> 0; i++) {
+        const at = start + i * SUBSCRIPTION;
+        const clock = view.getUint32(at + 16, true);
+        if (view.getUint8(at + 8) !== 0 || view.getUint16(at + 40, true) !== ABSTIME) continue;
+        if (clock !== REALTIME && clock !== MONOTONIC) continue;
+        const now = clock === REALTIME ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+        const deadline = view.getBigUint64(at + 24, true);
+        saved.push([at, new Uint8Array(buffer.slice(at, at + SUBSCRIPTION))]);
+        view.setBigUint64(at + 24, deadline > now ? deadline - now : 0n, true);
+        view.setUint16(at + 40, 0, true);
+      }
+    }
+    try {
+      return poll(inPtr, outPtr, count, neventsPtr);
+    } finally {
+      const bytes = new Uint8Array(memory().buffer);
+      for (const [at, original] of saved) bytes.set(original, at);
+    }
+  };
+}
+
+/**
+ * Node's WASI has no sockets (no way to pass one in), yet uvwasi's
+ * sock_accept, sock_recv and sock_send, once the descriptor passes its
+ * rights check, use the descriptor's libuv stream without checking it is
+ * there: on stdin, stdout or stderr (a character device has every right, a
+ * pipe the socket rights) the stream is NULL and Node dies of SIGSEGV.
+ *
+ * This wrapper answers those three calls on fds 0-2 with ENOSYS (52) without
+ * calling uvwasi: an errno neither uvwasi nor wasmtime gives there, so a
+ * comparison shows each such call (tests/tests/node.rs lists them). Every
+ * other call reaches uvwasi unchanged.
+ */
+function fixSockStdio(wasiImports) {
+  const ENOSYS = 52;
+  for (const name of ['sock_accept', 'sock_recv', 'sock_send']) {
+    const call = wasiImports[name];
+    wasiImports[name] = (fd, ...rest) => (fd >= 0 && fd <= 2 ? ENOSYS : call(fd, ...rest));
   }
 }
