@@ -42,6 +42,76 @@ pub struct FileData {
 /// an unlimited mount.
 pub type Budget = u64;
 
+/// Where a read's bytes go, in file order: stored bytes as slices of the
+/// file's own storage (a chunk, or the image in place), holes as runs of
+/// zeros. Lets a caller copy straight into its destination (the adapter:
+/// into guest memory) with no buffer in between.
+pub trait ReadSink {
+    fn bytes(&mut self, bytes: &[u8]);
+    fn zeros(&mut self, len: usize);
+}
+
+/// Where a write's bytes come from: asked to fill the file's storage
+/// slices, in file order, until the write's length is reached.
+pub trait WriteSource {
+    fn fill(&mut self, into: &mut [u8]);
+}
+
+/// A [`ReadSink`] filling a slice.
+struct SliceSink<'a> {
+    out: &'a mut [u8],
+    done: usize,
+}
+
+impl ReadSink for SliceSink<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.out[self.done..self.done + bytes.len()].copy_from_slice(bytes);
+        self.done += bytes.len();
+    }
+
+    fn zeros(&mut self, len: usize) {
+        self.out[self.done..self.done + len].fill(0);
+        self.done += len;
+    }
+}
+
+/// A [`WriteSource`] reading from consecutive slices (a `writev`).
+pub struct SlicesSource<'a, 'b> {
+    bufs: &'a [&'b [u8]],
+    /// Position in `bufs[0]`, the first buffer not wholly taken.
+    taken: usize,
+}
+
+impl<'a, 'b> SlicesSource<'a, 'b> {
+    pub fn new(bufs: &'a [&'b [u8]]) -> Self {
+        SlicesSource { bufs, taken: 0 }
+    }
+
+    pub fn len(&self) -> usize {
+        self.bufs.iter().map(|buf| buf.len()).sum::<usize>() - self.taken
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl WriteSource for SlicesSource<'_, '_> {
+    fn fill(&mut self, mut into: &mut [u8]) {
+        while !into.is_empty() {
+            let (first, rest) = self.bufs.split_first().expect("asked for no more than len()");
+            let n = (first.len() - self.taken).min(into.len());
+            into[..n].copy_from_slice(&first[self.taken..self.taken + n]);
+            into = &mut into[n..];
+            self.taken += n;
+            if self.taken == first.len() {
+                self.bufs = rest;
+                self.taken = 0;
+            }
+        }
+    }
+}
+
 impl FileData {
     /// A file whose contents are read in place from `lower`.
     pub fn from_lower(lower: &'static [u8]) -> FileData {
@@ -64,15 +134,21 @@ impl FileData {
 
     /// Copies bytes at `offset` into `buf`; returns how many (short at EOF).
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+        let len = buf.len();
+        self.read_to(offset, len, &mut SliceSink { out: buf, done: 0 })
+    }
+
+    /// Gives up to `len` bytes at `offset` to `sink`, in order; returns how
+    /// many (short at EOF).
+    pub fn read_to(&self, offset: u64, len: usize, sink: &mut dyn ReadSink) -> usize {
         if offset >= self.size {
             return 0;
         }
-        let len = buf.len().min((self.size - offset).min(usize::MAX as u64) as usize);
+        let len = len.min((self.size - offset).min(usize::MAX as u64) as usize);
         for span in spans(offset, len) {
-            let out = &mut buf[span.done..span.done + span.len];
             match self.chunks.get(&span.index) {
-                Some(chunk) => copy_or_zero(chunk, span.within, out),
-                None => copy_or_zero(self.lower, span.pos as usize, out),
+                Some(chunk) => give_or_zero(chunk, span.within, span.len, sink),
+                None => give_or_zero(self.lower, span.pos as usize, span.len, sink),
             }
         }
         len
@@ -82,20 +158,31 @@ impl FileData {
     /// (a short write) when `budget` runs out; ENOSPC if nothing fit.
     /// EFBIG if `offset` is at or past [`MAX_FILE_SIZE`].
     pub fn write_at(&mut self, offset: u64, data: &[u8], budget: &mut Budget) -> Result<usize> {
-        if data.is_empty() {
+        self.write_from(offset, data.len(), &mut SlicesSource::new(&[data]), budget)
+    }
+
+    /// [`FileData::write_at`] of `len` bytes taken from `source`.
+    pub fn write_from(
+        &mut self,
+        offset: u64,
+        len: usize,
+        source: &mut dyn WriteSource,
+        budget: &mut Budget,
+    ) -> Result<usize> {
+        if len == 0 {
             return Ok(0);
         }
         if offset >= MAX_FILE_SIZE {
             return Err(Errno::FBIG);
         }
         // In u64: on a 32-bit target `MAX_FILE_SIZE - offset` can be 2^32.
-        let len = (data.len() as u64).min(MAX_FILE_SIZE - offset) as usize;
+        let len = (len as u64).min(MAX_FILE_SIZE - offset) as usize;
         let mut done = 0;
         for span in spans(offset, len) {
             let Some(chunk) = self.chunk_for_write(span.index, span.within + span.len, budget) else {
                 break;
             };
-            chunk[span.within..span.within + span.len].copy_from_slice(&data[span.done..span.done + span.len]);
+            source.fill(&mut chunk[span.within..span.within + span.len]);
             done += span.len;
             self.size = self.size.max(span.pos + span.len as u64);
         }
@@ -260,8 +347,6 @@ impl FileData {
 struct Span {
     /// Absolute file offset of the piece.
     pos: u64,
-    /// Bytes of the range before this piece.
-    done: usize,
     index: u64,
     /// Offset of the piece within its chunk.
     within: usize,
@@ -277,19 +362,21 @@ fn spans(offset: u64, len: usize) -> impl Iterator<Item = Span> {
         }
         let pos = offset + done as u64;
         let within = (pos % CHUNK_U64) as usize;
-        let span = Span { pos, done, index: pos / CHUNK_U64, within, len: (CHUNK - within).min(len - done) };
+        let span = Span { pos, index: pos / CHUNK_U64, within, len: (CHUNK - within).min(len - done) };
         done += span.len;
         Some(span)
     })
 }
 
-/// Fills `out` from `src[from..]`, zeros where `src` ends.
-fn copy_or_zero(src: &[u8], from: usize, out: &mut [u8]) {
-    let available = src.len().saturating_sub(from).min(out.len());
+/// Gives `len` bytes of `src[from..]` to `sink`, zeros where `src` ends.
+fn give_or_zero(src: &[u8], from: usize, len: usize, sink: &mut dyn ReadSink) {
+    let available = src.len().saturating_sub(from).min(len);
     if available > 0 {
-        out[..available].copy_from_slice(&src[from..from + available]);
+        sink.bytes(&src[from..from + available]);
     }
-    out[available..].fill(0);
+    if available < len {
+        sink.zeros(len - available);
+    }
 }
 
 #[cfg(test)]
@@ -303,6 +390,37 @@ mod tests {
         let mut buf = vec![0xAA; data.size() as usize];
         assert_eq!(data.read_at(0, &mut buf), buf.len());
         buf
+    }
+
+    /// Records what a read gives, merging nothing.
+    #[derive(Default)]
+    struct Pieces(Vec<(bool, usize, u8)>);
+
+    impl ReadSink for Pieces {
+        fn bytes(&mut self, bytes: &[u8]) {
+            self.0.push((true, bytes.len(), bytes[0]));
+        }
+        fn zeros(&mut self, len: usize) {
+            self.0.push((false, len, 0));
+        }
+    }
+
+    #[test]
+    fn a_sink_gets_stored_pieces_in_place_and_holes_as_zero_runs() {
+        static LOWER: [u8; 100] = [7; 100];
+        let mut data = FileData::from_lower(&LOWER);
+        let mut budget = NO_LIMIT;
+        data.write_at(CHUNK_U64 + 10, b"xy", &mut budget).unwrap();
+        let mut pieces = Pieces::default();
+        assert_eq!(data.read_to(50, CHUNK + 100, &mut pieces), CHUNK - 38, "short at the end of the file");
+        // The image's tail in place, zeros to the chunk's end, then the
+        // second chunk's stored 12 bytes (10 zeros, "xy") as one piece.
+        assert_eq!(pieces.0, [(true, 50, 7), (false, CHUNK - 100, 0), (true, 12, 0)]);
+        let mut from_slices = SlicesSource::new(&[b"ab", b"", b"cde"]);
+        assert_eq!(data.write_from(3, 5, &mut from_slices, &mut budget), Ok(5));
+        let mut buf = [0; 9];
+        data.read_at(0, &mut buf);
+        assert_eq!(&buf, b"\x07\x07\x07abcde\x07");
     }
 
     #[test]

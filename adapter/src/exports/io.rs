@@ -3,8 +3,7 @@
 //! As in wasmtime, only the first non-empty iovec of a call is used: a
 //! vectored call transfers at most that buffer, and the guest's libc loops.
 
-use alloc::vec::Vec;
-
+use strata_vfs::file_data::{ReadSink, WriteSource};
 use strata_vfs::Vfs;
 
 use crate::abi::{errno, layout, Errno};
@@ -12,10 +11,6 @@ use crate::call::{self, file_target, host_result, ret, FileTarget, Fuel};
 use crate::guest::{self, GuestPtr};
 use crate::host;
 use crate::state::state;
-
-/// Data moves between guest memory and the filesystem through the
-/// adapter's buffer in pieces of at most this size.
-const CHUNK: usize = 1 << 20;
 
 /// The first iovec with a non-zero length, as (address, length); (0, 0) if
 /// there is none. As in wasmtime: the array and then that buffer are
@@ -57,33 +52,41 @@ fn check_span(offset: u64, len: u32) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Reads up to `len` bytes at `offset` into guest memory at `buf`; a
-/// failure after some bytes arrived ends the transfer with those bytes, as
-/// a short read.
-fn read_into_guest(
-    vfs: &mut Vfs,
-    buffer: &mut Vec<u8>,
-    vfs_fd: i32,
-    buf: GuestPtr,
-    len: u32,
-    offset: u64,
-) -> Result<u32, Errno> {
-    let mut done = 0u32;
-    while done < len {
-        let want = ((len - done) as usize).min(CHUNK);
-        buffer.resize(want, 0);
-        let got = match vfs.pread(vfs_fd, &mut buffer[..want], offset + done as u64) {
-            Ok(got) => got,
-            Err(e) if done == 0 => return call::vfs(Err(e)),
-            Err(_) => break,
-        };
-        guest::write_bytes(buf + done, &buffer[..got]);
-        done += got as u32;
-        if got < want {
-            break;
-        }
+/// Guest memory from `at` on, filled in order: one `memory.copy` from the
+/// file's own storage per stored piece, one `memory.fill` per hole. No
+/// adapter buffer in between.
+struct GuestSink {
+    at: GuestPtr,
+}
+
+impl ReadSink for GuestSink {
+    fn bytes(&mut self, bytes: &[u8]) {
+        guest::write_bytes(self.at, bytes);
+        self.at += bytes.len() as u32;
     }
-    Ok(done)
+
+    fn zeros(&mut self, len: usize) {
+        guest::zero(self.at, len as u32);
+        self.at += len as u32;
+    }
+}
+
+/// Guest memory from `at` on, copied straight into the file's storage.
+struct GuestSource {
+    at: GuestPtr,
+}
+
+impl WriteSource for GuestSource {
+    fn fill(&mut self, into: &mut [u8]) {
+        guest::read_bytes(self.at, into);
+        self.at += into.len() as u32;
+    }
+}
+
+/// Reads up to `len` bytes at `offset` into guest memory at `buf`.
+fn read_into_guest(vfs: &mut Vfs, vfs_fd: i32, buf: GuestPtr, len: u32, offset: u64) -> Result<u32, Errno> {
+    let got = call::vfs(vfs.pread_to(vfs_fd, offset, len as usize, &mut GuestSink { at: buf }))?;
+    Ok(got as u32)
 }
 
 /// How a write lands: appended (the description is in append mode, and
@@ -94,35 +97,14 @@ enum Put {
     At(u64),
 }
 
-/// Writes `len` guest bytes at `buf` to the file, piece by piece.
-fn write_from_guest(
-    vfs: &mut Vfs,
-    buffer: &mut Vec<u8>,
-    vfs_fd: i32,
-    buf: GuestPtr,
-    len: u32,
-    put: Put,
-) -> Result<u32, Errno> {
-    let mut done = 0u32;
-    loop {
-        let want = ((len - done) as usize).min(CHUNK);
-        buffer.resize(want, 0);
-        guest::read_bytes(buf + done, &mut buffer[..want]);
-        let result = match put {
-            Put::Append => vfs.write(vfs_fd, &buffer[..want]),
-            Put::At(offset) => vfs.pwrite(vfs_fd, &buffer[..want], offset + done as u64),
-        };
-        let put = match result {
-            Ok(put) => put,
-            Err(e) if done == 0 => return call::vfs(Err(e)),
-            Err(_) => break,
-        };
-        done += put as u32;
-        if put < want || done == len {
-            break;
-        }
-    }
-    Ok(done)
+/// Writes `len` guest bytes at `buf` to the file.
+fn write_from_guest(vfs: &mut Vfs, vfs_fd: i32, buf: GuestPtr, len: u32, put: Put) -> Result<u32, Errno> {
+    let offset = match put {
+        Put::Append => None,
+        Put::At(offset) => Some(offset),
+    };
+    let put = call::vfs(vfs.write_from(vfs_fd, offset, len as usize, &mut GuestSource { at: buf }))?;
+    Ok(put as u32)
 }
 
 fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
@@ -149,7 +131,7 @@ fn read(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> {
         At::Offset(offset) => offset,
     };
     check_span(offset, len)?;
-    let n = read_into_guest(&mut st.vfs, &mut st.buffer, vfs_fd, buf, len, offset)?;
+    let n = read_into_guest(&mut st.vfs, vfs_fd, buf, len, offset)?;
     if let At::Cursor = at {
         file.position += n as u64;
     }
@@ -180,7 +162,7 @@ fn write(fd: i32, iovs: i32, count: i32, at: At, out: i32) -> Result<(), Errno> 
     if let Put::At(offset) = put {
         check_span(offset, len)?;
     }
-    let n = write_from_guest(&mut st.vfs, &mut st.buffer, vfs_fd, buf, len, put)?;
+    let n = write_from_guest(&mut st.vfs, vfs_fd, buf, len, put)?;
     if let At::Cursor = at {
         // After an append the position is the end of the file, as in
         // wasmtime (which asks the file its size).

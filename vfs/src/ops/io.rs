@@ -5,7 +5,7 @@
 
 use crate::errno::{Errno, Result};
 use crate::fd_table::Fd;
-use crate::file_data::MAX_FILE_SIZE;
+use crate::file_data::{ReadSink, SlicesSource, WriteSource, MAX_FILE_SIZE};
 use crate::flags::{mode, StatusFlags, Whence};
 use crate::inode::{Inode, Node};
 use crate::mount::Loc;
@@ -57,14 +57,46 @@ impl Vfs {
         Ok(done)
     }
 
+    /// `pread(2)` of up to `len` bytes given to `sink` straight from the
+    /// file's storage, with no buffer in between.
+    pub fn pread_to(&mut self, fd: Fd, offset: u64, len: usize, sink: &mut dyn ReadSink) -> Result<usize> {
+        let (loc, _) = self.readable(fd)?;
+        check_offset(offset)?;
+        let data = self.inode(loc).file().expect("checked by readable");
+        let done = data.read_to(offset, len, sink);
+        self.touch_read(fd, loc);
+        Ok(done)
+    }
+
+    /// `pwrite(2)` (`offset: Some`) or `write(2)` (`None`: at the file
+    /// offset, moving it) of `len` bytes that `source` fills straight into
+    /// the file's storage. With `O_APPEND` the data goes to the end.
+    pub fn write_from(
+        &mut self,
+        fd: Fd,
+        offset: Option<u64>,
+        len: usize,
+        source: &mut dyn WriteSource,
+    ) -> Result<usize> {
+        let at = match offset {
+            Some(offset) => {
+                check_offset(offset)?;
+                WriteAt::Offset(offset)
+            }
+            None => WriteAt::Cursor,
+        };
+        self.write_to(fd, len, source, at)
+    }
+
     /// `write(2)`.
     pub fn write(&mut self, fd: Fd, data: &[u8]) -> Result<usize> {
-        self.write_to(fd, &[data], WriteAt::Cursor)
+        self.writev(fd, &[data])
     }
 
     /// `writev(2)`.
     pub fn writev(&mut self, fd: Fd, bufs: &[&[u8]]) -> Result<usize> {
-        self.write_to(fd, bufs, WriteAt::Cursor)
+        let mut source = SlicesSource::new(bufs);
+        self.write_to(fd, source.len(), &mut source, WriteAt::Cursor)
     }
 
     /// `pwrite(2)`. With `O_APPEND` the data goes to the end of the file, as
@@ -75,8 +107,8 @@ impl Vfs {
 
     /// `pwritev(2)`.
     pub fn pwritev(&mut self, fd: Fd, bufs: &[&[u8]], offset: u64) -> Result<usize> {
-        check_offset(offset)?;
-        self.write_to(fd, bufs, WriteAt::Offset(offset))
+        let mut source = SlicesSource::new(bufs);
+        self.write_from(fd, Some(offset), source.len(), &mut source)
     }
 
     /// `lseek(2)`. On a directory the offset is the iteration cookie:
@@ -153,13 +185,12 @@ impl Vfs {
         }
     }
 
-    fn write_to(&mut self, fd: Fd, bufs: &[&[u8]], at: WriteAt) -> Result<usize> {
+    fn write_to(&mut self, fd: Fd, total: usize, source: &mut dyn WriteSource, at: WriteAt) -> Result<usize> {
         let file = self.open_file(fd)?;
         if !file.writable {
             return Err(Errno::BADF);
         }
         let (loc, cursor, append) = (file.loc, file.offset, file.status.contains(StatusFlags::APPEND));
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
         let inode = self.inode(loc);
         let size = match &inode.node {
             Node::File(data) => data.size(),
@@ -181,19 +212,7 @@ impl Vfs {
         let kill_setid = !self.cred.is_root();
         let written = self.mounts.fs_mut(loc.fs).with_budget(loc.ino, |inode, budget| {
             let data = inode.file_mut().expect("checked above");
-            let mut done = 0;
-            for buf in bufs {
-                match data.write_at(start + done as u64, buf, budget) {
-                    Ok(n) => {
-                        done += n;
-                        if n < buf.len() {
-                            break;
-                        }
-                    }
-                    Err(e) if done == 0 => return Err(e),
-                    Err(_) => break,
-                }
-            }
+            let done = data.write_from(start, total, source, budget)?;
             inode.touch_modified(now);
             if kill_setid {
                 drop_setid_on_write(inode);
