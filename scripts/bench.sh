@@ -21,6 +21,8 @@
 # counts), CARGO_TARGET_DIR, STRATA_PROGRAMS (where fixtures/programs fetches
 # CPython: $STRATA_PROGRAMS/cpython/python.wasm and lib/python315.zip).
 set -euo pipefail
+# A failure inside "$(...)" (a table row) stops the script too.
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
@@ -215,7 +217,7 @@ time_ns() {
     echo $(($(now) - start))
 }
 
-# pack_row NAME DIR: `strata pack` against `tar -cf`, ROUNDS interleaved
+# pack_row NAME DIR IMAGE: `strata pack` against `tar -cf`, ROUNDS interleaved
 # runs after one unmeasured each; one table row. Leaves the image at IMAGE
 # for the wrap rows.
 pack_row() {
@@ -308,7 +310,7 @@ report() {
     echo "(a) wrapped, no host directory; (b) plain guest, \`wasmtime run --dir\` on tmpfs; (c) native on tmpfs."
     echo "Rates: thousands of operations per second (k/s) or MiB/s; **a/b and a/c are speedups: higher = (a) faster**."
     echo
-    awk -v big_mib="$BIG_MIB" -v results="$RESULTS" -v workloads="${WORKLOADS[*]}" -v packed="${PACKED_WORKLOADS[*]}" '
+    awk -v big_mib="$BIG_MIB" -v files="$FILES" -v results="$RESULTS" -v workloads="${WORKLOADS[*]}" -v packed="${PACKED_WORKLOADS[*]}" '
     function median_ns(file,    line, n, v, i, j, t, f) {
         n = 0
         while ((getline line < file) > 0) { split(line, f, " "); v[++n] = f[3]; ops[file] = f[1]; bytes[file] = f[2] }
@@ -366,8 +368,8 @@ report() {
         for (m = 1; m <= 2; m++) {
             mode = m == 1 ? "rw" : "packed"
             r = rates[mode, "stat-small"] / rates[mode, "stat"]
-            printf "| stat (a)%s: time per call in the 10k-entry dir / in the 10-entry dir | %.2f | ≈ 1 (0.80–1.25) | %s |\n",
-                m == 1 ? "" : " --packed", r, (r >= 0.8 && r <= 1.25) ? "met" : "not met"
+            printf "| stat (a)%s: time per call in the %d-entry dir / in the 10-entry dir | %.2f | ≈ 1 (0.80–1.25) | %s |\n",
+                m == 1 ? "" : " --packed", files, r, (r >= 0.8 && r <= 1.25) ? "met" : "not met"
         }
     }'
     awk -v line="$instantiate" -v mib="$INSTANTIATE_MIB" 'BEGIN {
