@@ -9,10 +9,12 @@
 //! | [`tree`] | the fixture tree of `fixtures/TREE.md`, on tmpfs |
 //! | [`run`] | one run of a module under wasmtime + preview1: its [`run::Outcome`] |
 //! | [`wrap`] | a tree packed and fused into a guest |
+//! | [`cow`] | instantiating with a 1 MiB and a large image (test and benchmark) |
 //! | [`diff`] | the failure message: where two outcomes differ |
 //! | [`programs`] | third-party programs: the fetched cache and their cases' inputs |
 //! | [`node`] | one run of a module under Node 24's `node:wasi`, the second engine |
 
+pub mod cow;
 pub mod diff;
 pub mod fixtures;
 pub mod node;
