@@ -21,8 +21,8 @@ use std::fs;
 use std::path::Path;
 
 use strata_e2e::diff::{self, Statuses};
-use strata_e2e::fixtures::{Fixture, Language, FIXTURES};
-use strata_e2e::run::{self, Outcome, Preopen, Status};
+use strata_e2e::fixtures::{self, run_host, Fixture, Language, FIXTURES};
+use strata_e2e::run::{self, Outcome, Status};
 use strata_e2e::{tree, wrap};
 
 /// `#[test] fn LANGUAGE_NAME()` checking one fixture.
@@ -36,14 +36,6 @@ macro_rules! fixture_test {
 }
 
 include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
-
-/// The guest run with host preopens, on a fresh tree (a run changes it).
-fn run_host(guest: &[u8], argv: &[&str]) -> Outcome {
-    let scratch = tree::scratch();
-    let tree = tree::make(scratch.path());
-    let preopens = [Preopen { host: &tree.data, guest: "/data" }, Preopen { host: &tree.other, guest: "/other" }];
-    run::run_wasm(guest, argv, &preopens).unwrap_or_else(|error| panic!("{argv:?} on the host: {error:#}"))
-}
 
 /// The wrapped guest run with no preopens. One wrapped module serves every
 /// run of a fixture: each instantiation starts from the pristine image, as
@@ -83,16 +75,8 @@ fn check(fixture: Fixture) {
         failures.push(format!("{name}:\n{report}"));
     }
 
-    let listing = run_host(&guest, &[name, "traps"]);
-    assert_eq!(
-        listing.status,
-        Status::Exit(0),
-        "`{name} traps` must list the trap scenarios and exit 0; stderr:\n{}",
-        String::from_utf8_lossy(&listing.stderr)
-    );
-    let listing = String::from_utf8(listing.stdout).expect("scenario names are UTF-8");
-    for scenario in listing.lines().map(str::trim).filter(|line| !line.is_empty()) {
-        let argv = [name, "trap", scenario];
+    for scenario in fixtures::trap_scenarios(&guest, name) {
+        let argv = [name, "trap", scenario.as_str()];
         let host = run_host(&guest, &argv);
         let outcome = run_wrapped(&wrapped, &argv);
         if let Some(report) = diff::compare(&host, &outcome, Statuses::TrappedOrNot) {

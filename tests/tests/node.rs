@@ -28,9 +28,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use strata_e2e::diff::{self, Statuses};
-use strata_e2e::fixtures::{Fixture, Language, FIXTURES};
+use strata_e2e::fixtures::{self, run_host, Fixture, Language, FIXTURES};
 use strata_e2e::node::{self, Fix};
-use strata_e2e::run::{self, Outcome, Preopen, Status};
+use strata_e2e::run::{self, Outcome, Status};
 use strata_e2e::{tree, wrap};
 
 /// The two sides, as the failure messages name them.
@@ -373,15 +373,6 @@ const KNOWN: &[Known] = &[
     known("p1_readdir", &["fd_readdir(stdout) -> EBADF"], &["fd_readdir(stdout) -> ENOTCAPABLE"], RIGHTS),
 ];
 
-/// The guest run with host preopens under wasmtime, on a fresh tree (a run
-/// changes it): `tests/fixtures.rs`'s reference.
-fn run_host(guest: &[u8], argv: &[&str]) -> Outcome {
-    let scratch = tree::scratch();
-    let tree = tree::make(scratch.path());
-    let preopens = [Preopen { host: &tree.data, guest: "/data" }, Preopen { host: &tree.other, guest: "/other" }];
-    run::run_wasm(guest, argv, &preopens).unwrap_or_else(|error| panic!("{argv:?} on the host: {error:#}"))
-}
-
 /// The wrapped guest run under Node. Each run is a fresh instance, so it
 /// starts from the pristine image, as each host run starts from a fresh
 /// tree.
@@ -419,16 +410,8 @@ fn check(fixture: Fixture) {
     let outcome = run_node(&wrapped, &[name], fixes);
     compare(&[name], &host, outcome, Statuses::Exact, &mut used, &mut failures);
 
-    let listing = run_host(&guest, &[name, "traps"]);
-    assert_eq!(
-        listing.status,
-        Status::Exit(0),
-        "`{name} traps` must list the trap scenarios and exit 0; stderr:\n{}",
-        String::from_utf8_lossy(&listing.stderr)
-    );
-    let listing = String::from_utf8(listing.stdout).expect("scenario names are UTF-8");
-    for scenario in listing.lines().map(str::trim).filter(|line| !line.is_empty()) {
-        let argv = [name, "trap", scenario];
+    for scenario in fixtures::trap_scenarios(&guest, name) {
+        let argv = [name, "trap", scenario.as_str()];
         let host = run_host(&guest, &argv);
         let outcome = run_node(&wrapped, &argv, fixes);
         compare(&argv, &host, outcome, Statuses::TrappedOrNot, &mut used, &mut failures);
