@@ -11,11 +11,9 @@
 //!   adapter's allocator gets memory past the image from `memory.grow`.
 
 use anyhow::{bail, Result};
-use walrus::ir::Value;
-use walrus::{ConstExpr, DataKind, GlobalId, Module, ValType};
 
-use super::section::Section;
 use crate::display::human_size;
+use wasm_encoder::Encode;
 
 /// WebAssembly's page size.
 pub const PAGE: u64 = 1 << 16;
@@ -25,24 +23,11 @@ const MAX_PAGES: u64 = 1 << 16;
 /// (live inodes, written file data, open descriptions).
 const HEAP_RESERVE: u64 = 64 << 20;
 
-/// Adds the immutable `i32` globals `image_base` and `image_len` (both 0:
-/// no image yet) that the intrinsics of the same names become.
-pub fn add_globals(module: &mut Module) -> (GlobalId, GlobalId) {
-    let mut add = |name: &str| {
-        let id = module.globals.add_local(ValType::I32, false, false, ConstExpr::Value(Value::I32(0)));
-        module.globals.get_mut(id).name = Some(format!("strata:{name}"));
-        id
-    };
-    (add("image_base"), add("image_len"))
-}
-
-/// Puts `image` (`None`: no image) where `section` says images go,
-/// replacing the one there: the data segment, the globals, the adapter
-/// memory's minimum, and `section.image`.
-pub fn place(module: &mut Module, section: &mut Section, image: Option<&[u8]>) -> Result<()> {
-    let offset = u64::from(section.image_offset);
+/// The adapter memory's minimum, in pages, with an image of `len` bytes at
+/// `offset`: the image covered, nothing grows into it. An image that
+/// leaves the heap less than `HEAP_RESERVE` is refused.
+pub fn memory_minimum(offset: u64, len: u64, maximum: Option<u64>) -> Result<u64> {
     debug_assert!(offset.is_multiple_of(PAGE), "images start on a page");
-    let len = image.map_or(0, |image| image.len() as u64);
     let limit = (MAX_PAGES * PAGE).saturating_sub(offset + HEAP_RESERVE);
     if len > limit {
         bail!(
@@ -53,39 +38,31 @@ pub fn place(module: &mut Module, section: &mut Section, image: Option<&[u8]>) -
             human_size(HEAP_RESERVE)
         );
     }
-
-    if let Some((old, _)) = section.image.take() {
-        module.data.delete(old);
-        module.memories.get_mut(section.memory).data_segments.remove(&old);
-    }
     let minimum = offset / PAGE + len.div_ceil(PAGE);
-    let memory = module.memories.get_mut(section.memory);
-    memory.initial = minimum;
-    if memory.maximum.is_some_and(|maximum| maximum < minimum + HEAP_RESERVE / PAGE) {
+    if maximum.is_some_and(|maximum| maximum < minimum + HEAP_RESERVE / PAGE) {
         bail!(
             "the adapter's memory is limited to {} pages, too few to hold the image and a heap",
-            memory.maximum.unwrap_or(0)
+            maximum.unwrap_or(0)
         );
     }
-    let base = match image {
-        Some(image) if !image.is_empty() => {
-            let kind = DataKind::Active {
-                memory: section.memory,
-                offset: ConstExpr::Value(Value::I32(section.image_offset as i32)),
-            };
-            let data = module.data.add(kind, image.to_vec());
-            module.data.get_mut(data).name = Some("strata:image".to_owned());
-            module.memories.get_mut(section.memory).data_segments.insert(data);
-            section.image = Some((data, len as u32));
-            section.image_offset
-        }
-        _ => 0,
-    };
-    set_const(module, section.image_base, base);
-    set_const(module, section.image_len, len as u32);
-    Ok(())
+    Ok(minimum)
 }
 
-fn set_const(module: &mut Module, global: GlobalId, value: u32) {
-    module.globals.get_mut(global).kind = walrus::GlobalKind::Local(ConstExpr::Value(Value::I32(value as i32)));
+/// The bytes of an active data segment in `memory` at `offset` (an
+/// `i32.const`) that come before its `len` bytes of data.
+pub fn segment_header(memory: u32, offset: u32, len: usize) -> Vec<u8> {
+    let mut header = Vec::with_capacity(16);
+    match memory {
+        // Memory 0 has the short form; any other is named (flag 2).
+        0 => header.push(0),
+        _ => {
+            header.push(2);
+            memory.encode(&mut header);
+        }
+    }
+    header.push(0x41); // i32.const
+    (offset as i32).encode(&mut header);
+    header.push(0x0b); // end
+    (len as u32).encode(&mut header);
+    header
 }

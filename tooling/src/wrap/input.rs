@@ -2,10 +2,11 @@
 //! says what is wrong with the guest and, where there is one, what to do.
 
 use anyhow::{bail, Result};
-use walrus::{ExportItem, MemoryId, Module};
-use wasmparser::{Parser, Payload};
+use wasmparser::{ExternalKind, TypeRef};
 
-use super::intrinsics;
+use super::assemble::dropped_custom;
+use super::scan::Scanned;
+use super::{intrinsics, names};
 
 /// Checks the 8-byte header: a core module, not a component or anything
 /// else.
@@ -23,19 +24,17 @@ pub fn check_header(bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// The guest's memory 0, which must be its own, 32-bit, unshared and
-/// exported as `memory` (WASI hosts read and write it there).
-pub fn guest_memory(guest: &Module) -> Result<MemoryId> {
-    // walrus keeps a parsed module's memories in index order.
-    let Some(memory) = guest.memories.iter().next() else {
+/// Checks the guest's memory 0: its own, 32-bit, unshared and exported as
+/// `memory` (WASI hosts read and write it there).
+pub fn check_guest_memory(guest: &Scanned) -> Result<()> {
+    let Some(memory) = guest.memories.first() else {
         bail!("the guest has no memory; a WASI preview1 program defines one and exports it as `memory`");
     };
-    if let Some(import) = memory.import {
-        let import = guest.imports.get(import);
+    if guest.imported.memories > 0 {
+        let import = guest.imports.iter().find(|import| matches!(import.ty, TypeRef::Memory(_)));
+        let (module, name) = import.map_or(("?", "?"), |import| (import.module, import.name));
         bail!(
-            "the guest imports its memory ({}.{}); strata needs a guest that defines its memory 0 and exports it as `memory`",
-            import.module,
-            import.name
+            "the guest imports its memory ({module}.{name}); strata needs a guest that defines its memory 0 and exports it as `memory`"
         );
     }
     if memory.shared {
@@ -44,10 +43,10 @@ pub fn guest_memory(guest: &Module) -> Result<MemoryId> {
     if memory.memory64 {
         bail!("the guest's memory is 64-bit (memory64); WASI preview1 guests use a 32-bit memory");
     }
-    match guest.exports.iter().find(|export| export.name == "memory").map(|export| export.item) {
+    match guest.exports.iter().find(|export| export.name == "memory") {
         None => bail!("the guest does not export its memory as `memory`; WASI hosts and strata need that export"),
-        Some(ExportItem::Memory(exported)) if exported == memory.id() => Ok(memory.id()),
-        Some(ExportItem::Memory(_)) => {
+        Some(export) if export.kind == ExternalKind::Memory && export.index == 0 => Ok(()),
+        Some(export) if export.kind == ExternalKind::Memory => {
             bail!("the guest exports a memory other than memory 0 as `memory`; strata needs memory 0 exported as `memory`")
         }
         Some(_) => bail!("the guest's export `memory` is not a memory"),
@@ -57,31 +56,19 @@ pub fn guest_memory(guest: &Module) -> Result<MemoryId> {
 /// Refuses an adapter given as the guest, and a module wrapped before
 /// whose `strata` section was stripped (wrapping it would stack a second
 /// adapter on the first).
-pub fn check_not_wrapped(guest: &Module) -> Result<()> {
+pub fn check_not_wrapped(guest: &Scanned) -> Result<()> {
     if guest.imports.iter().any(|import| import.module == intrinsics::MODULE) {
         bail!("the guest imports {}: it is a strata adapter, not a guest", intrinsics::MODULE);
     }
-    let strata_named =
-        guest.globals.iter().any(|global| global.name.as_deref().is_some_and(|n| n.starts_with("strata:")))
-            || guest.memories.iter().any(|memory| memory.name.as_deref() == Some("strata:memory"));
-    if strata_named {
+    if names::has_strata_items(guest) {
         bail!("the guest was already wrapped by strata but has lost its strata section; wrap the original guest");
     }
     Ok(())
 }
 
-/// The names of the guest's DWARF sections (`.debug_info`, ...), which
-/// `wrap` can not keep: it rewrites the code they describe.
-pub fn debug_sections(bytes: &[u8]) -> Vec<String> {
-    let mut names = Vec::new();
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload {
-            Ok(Payload::CustomSection(section)) if section.name().starts_with(".debug") => {
-                names.push(section.name().to_owned())
-            }
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    names
+/// The guest's custom sections that describe its code byte by byte (DWARF,
+/// code metadata, relocations), which `wrap` can not keep: it rewrites
+/// the code they describe.
+pub fn code_describing_sections(guest: &Scanned) -> Vec<String> {
+    guest.customs.iter().map(|custom| custom.name()).filter(|name| dropped_custom(name)).map(str::to_owned).collect()
 }

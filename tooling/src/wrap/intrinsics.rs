@@ -2,10 +2,8 @@
 //! adapter imports from `strata_intrinsics` is, and the one instruction
 //! that replaces a call to it.
 
-use walrus::ir::{
-    ExtendedLoad, GlobalGet, Instr, Load, LoadKind, MemArg, MemoryCopy, MemoryFill, MemorySize, Store, StoreKind,
-};
-use walrus::{GlobalId, MemoryId, ValType};
+use wasm_encoder::{Instruction, MemArg};
+use wasmparser::ValType;
 
 /// The import module of the intrinsics.
 pub const MODULE: &str = "strata_intrinsics";
@@ -54,18 +52,18 @@ impl Intrinsic {
     }
 }
 
-/// What the instructions that replace intrinsic calls refer to, in the
-/// fused module.
+/// What the instructions that replace intrinsic calls refer to, as fused
+/// module indices.
 #[derive(Clone, Copy, Debug)]
 pub struct Targets {
     /// The guest's memory 0.
-    pub guest: MemoryId,
+    pub guest: u32,
     /// The adapter's memory.
-    pub adapter: MemoryId,
+    pub adapter: u32,
     /// The immutable globals holding the image's offset in adapter memory
     /// and its length (both 0 without an image).
-    pub image_base: GlobalId,
-    pub image_len: GlobalId,
+    pub image_base: u32,
+    pub image_len: u32,
 }
 
 impl Intrinsic {
@@ -74,26 +72,24 @@ impl Intrinsic {
     /// instruction's own operand order. Accesses use offset 0 and
     /// alignment 1 (any address is valid wasm; the adapter checks
     /// preview1's alignment rules itself).
-    pub fn instr(self, targets: &Targets) -> Instr {
+    pub fn instruction(self, targets: &Targets) -> Instruction<'static> {
         let guest = targets.guest;
-        let arg = MemArg { align: 1, offset: 0 };
-        let load = |kind| Instr::Load(Load { memory: guest, kind, arg });
-        let store = |kind| Instr::Store(Store { memory: guest, kind, arg });
+        let arg = MemArg { align: 0, offset: 0, memory_index: guest };
         match self {
-            Intrinsic::CopyIn => Instr::MemoryCopy(MemoryCopy { src: guest, dst: targets.adapter }),
-            Intrinsic::CopyOut => Instr::MemoryCopy(MemoryCopy { src: targets.adapter, dst: guest }),
-            Intrinsic::Fill => Instr::MemoryFill(MemoryFill { memory: guest }),
-            Intrinsic::LoadU8 => load(LoadKind::I32_8 { kind: ExtendedLoad::ZeroExtend }),
-            Intrinsic::LoadU16 => load(LoadKind::I32_16 { kind: ExtendedLoad::ZeroExtend }),
-            Intrinsic::LoadU32 => load(LoadKind::I32 { atomic: false }),
-            Intrinsic::LoadU64 => load(LoadKind::I64 { atomic: false }),
-            Intrinsic::StoreU8 => store(StoreKind::I32_8 { atomic: false }),
-            Intrinsic::StoreU16 => store(StoreKind::I32_16 { atomic: false }),
-            Intrinsic::StoreU32 => store(StoreKind::I32 { atomic: false }),
-            Intrinsic::StoreU64 => store(StoreKind::I64 { atomic: false }),
-            Intrinsic::GuestPages => Instr::MemorySize(MemorySize { memory: guest }),
-            Intrinsic::ImageBase => Instr::GlobalGet(GlobalGet { global: targets.image_base }),
-            Intrinsic::ImageLen => Instr::GlobalGet(GlobalGet { global: targets.image_len }),
+            Intrinsic::CopyIn => Instruction::MemoryCopy { src_mem: guest, dst_mem: targets.adapter },
+            Intrinsic::CopyOut => Instruction::MemoryCopy { src_mem: targets.adapter, dst_mem: guest },
+            Intrinsic::Fill => Instruction::MemoryFill(guest),
+            Intrinsic::LoadU8 => Instruction::I32Load8U(arg),
+            Intrinsic::LoadU16 => Instruction::I32Load16U(arg),
+            Intrinsic::LoadU32 => Instruction::I32Load(arg),
+            Intrinsic::LoadU64 => Instruction::I64Load(arg),
+            Intrinsic::StoreU8 => Instruction::I32Store8(arg),
+            Intrinsic::StoreU16 => Instruction::I32Store16(arg),
+            Intrinsic::StoreU32 => Instruction::I32Store(arg),
+            Intrinsic::StoreU64 => Instruction::I64Store(arg),
+            Intrinsic::GuestPages => Instruction::MemorySize(guest),
+            Intrinsic::ImageBase => Instruction::GlobalGet(targets.image_base),
+            Intrinsic::ImageLen => Instruction::GlobalGet(targets.image_len),
         }
     }
 }

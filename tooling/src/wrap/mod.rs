@@ -5,46 +5,51 @@
 //! | --- | --- |
 //! | [`embedded`] | the adapter built with this tool |
 //! | [`file`] | the command: files in, pack or read the image, atomic output |
+//! | `scan` | a module as wasmparser's section readers, nothing lifted |
 //! | `input` | what is refused, checked first |
-//! | `parse` | walrus configured for guests and adapters |
+//! | `parse` | walrus, for the adapter only |
 //! | `link` | which guest imports the adapter serves; pruning the adapter |
 //! | `intrinsics` | the intrinsics contract: call → instruction |
-//! | `merge` | copying the adapter into the guest, in order |
-//! | `functions` | function shells, virtualized imports, host imports |
-//! | `items` | tags, tables, globals, element and data segments |
-//! | `body` | copying one function body |
-//! | `ids` | translating walrus ids between the two modules |
+//! | `layout` | the fused module's index spaces |
+//! | `splice` | the guest's bodies, copied with function indices moved |
+//! | `reencode` | the adapter and the guest's function-naming items, re-encoded |
+//! | `names` | the name and producers sections |
+//! | `assemble` | writing the fused module, section by section |
+//! | `encode` | section writing helpers |
 //! | `image` | the image segment, its globals, the memory's size |
+//! | `rewrap` | a wrapped module with another image |
 //! | [`section`] | the `strata` custom section |
 //! | [`locate`] | reading a wrapped module's section and image back |
 //! | `validate` | the output check |
 
-mod body;
+mod assemble;
 pub mod embedded;
+mod encode;
 pub mod file;
-mod functions;
-mod ids;
 mod image;
 mod input;
 mod intrinsics;
-mod items;
+mod layout;
 mod link;
 pub mod locate;
-mod merge;
+mod names;
 mod parse;
+mod reencode;
+mod rewrap;
+mod scan;
 pub mod section;
+mod splice;
 mod validate;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use strata_vfs::image::Image;
-use walrus::Module;
 
 pub use embedded::Adapter;
 pub use link::PREVIEW1;
 
-use section::Section;
+use scan::Scanned;
 
 /// How to wrap.
 #[derive(Clone, Copy, Debug)]
@@ -98,8 +103,8 @@ pub fn wrap_with(guest: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> R
     if let Some(image) = image {
         Image::open(image).map_err(|error| anyhow!("the image is not valid: {error}"))?;
     }
-    // walrus asserts its own invariants by panicking; a panic here is a
-    // bug in strata or walrus, and is reported as an error, not a crash.
+    // walrus (pruning the adapter) asserts its invariants by panicking; a
+    // panic here is a bug in strata or walrus, reported as an error.
     catch_unwind(AssertUnwindSafe(|| rewrite(guest, image, options))).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<String>()
@@ -111,22 +116,26 @@ pub fn wrap_with(guest: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> R
 }
 
 fn rewrite(guest_bytes: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> Result<Wrapped> {
-    let (mut guest, wrapped_before) = parse::guest(guest_bytes)?;
-    if let Some(section) = wrapped_before {
-        return replace_image(guest, section, image, options);
+    let guest = Scanned::of(guest_bytes)
+        .map_err(|error| anyhow!("not a valid WebAssembly module: {}", parse::first_line(&error)))?;
+    if guest.custom(section::NAME).is_some() {
+        return rewrap::replace_image(guest_bytes, &guest, image, options);
     }
     input::check_not_wrapped(&guest)?;
-    let guest_memory = input::guest_memory(&guest)?;
+    input::check_guest_memory(&guest)?;
     let mut warnings = Vec::new();
-    let debug = input::debug_sections(guest_bytes);
-    if !debug.is_empty() {
+    let dropped = input::code_describing_sections(&guest);
+    if !dropped.is_empty() {
         warnings.push(format!(
-            "dropped the guest's DWARF sections ({}): the rewritten code no longer matches them",
-            debug.join(", ")
+            "dropped the guest's {} sections ({}): the rewritten code no longer matches them",
+            if dropped.iter().all(|name| name.starts_with(".debug")) { "DWARF" } else { "code-describing" },
+            dropped.join(", ")
         ));
     }
 
-    let mut adapter = parse::adapter(options.adapter.wasm)?;
+    let pruned = link::pruned_adapter(options.adapter.wasm, &guest)?;
+    let adapter = Scanned::of(&pruned)
+        .map_err(|error| anyhow!("the adapter is not a valid module: {}", parse::first_line(&error)))?;
     let intrinsics = link::intrinsics(&adapter)?;
     let virtualized = link::virtualized(&guest, &adapter)?;
     if virtualized.is_empty() {
@@ -134,53 +143,16 @@ fn rewrite(guest_bytes: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> R
             "the guest imports no {PREVIEW1} function the adapter serves, so nothing will read the image"
         ));
     }
-    link::prune(&mut adapter, &virtualized);
-    let merged = merge::merge(&mut guest, &adapter, guest_memory, &virtualized, &intrinsics)?;
-
-    let mut names: Vec<String> = virtualized.iter().map(|v| v.name.clone()).collect();
-    names.sort();
-    names.dedup();
-    let Ok(image_offset) = u32::try_from(merged.initial_bytes) else {
-        bail!("the adapter's initial memory fills all of wasm32's 4 GiB");
+    let parts = assemble::Parts {
+        guest_bytes,
+        guest: &guest,
+        adapter: &adapter,
+        adapter_version: options.adapter.version,
+        virtualized: &virtualized,
+        intrinsics: &intrinsics,
+        image,
     };
-    let mut section = Section {
-        adapter_version: options.adapter.version.to_owned(),
-        memory: merged.targets.adapter,
-        image_base: merged.targets.image_base,
-        image_len: merged.targets.image_len,
-        image_offset,
-        image: None,
-        virtualized: names,
-    };
-    image::place(&mut guest, &mut section, image)?;
-    finish(guest, section, false, warnings)
-}
-
-/// Re-wrapping: the module keeps its adapter and gets `image` instead of
-/// the one it has. Only the same adapter version may do this: another
-/// version's intrinsics and memory layout could differ.
-fn replace_image(
-    mut module: Module,
-    mut section: Section,
-    image: Option<&[u8]>,
-    options: &WrapOptions,
-) -> Result<Wrapped> {
-    if section.adapter_version != options.adapter.version {
-        bail!(
-            "the module was wrapped with strata adapter {}, and this strata has adapter {}; wrap the original guest instead",
-            section.adapter_version,
-            options.adapter.version
-        );
-    }
-    image::place(&mut module, &mut section, image)?;
-    finish(module, section, true, Vec::new())
-}
-
-fn finish(mut module: Module, section: Section, replaced_image: bool, warnings: Vec<String>) -> Result<Wrapped> {
-    let virtualized = section.virtualized.clone();
-    module.customs.add(section);
-    module.producers.add_processed_by("strata", env!("CARGO_PKG_VERSION"));
-    let bytes = module.emit_wasm();
-    validate::validate(&bytes)?;
-    Ok(Wrapped { module: bytes, virtualized, replaced_image, warnings })
+    let (module, record) = assemble::fuse(&parts)?;
+    validate::validate(&module, guest_bytes)?;
+    Ok(Wrapped { module, virtualized: record.virtualized, replaced_image: false, warnings })
 }

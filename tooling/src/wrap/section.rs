@@ -20,55 +20,14 @@
 //! `image-data` is absent when there is no image (`image-len 0`). Readers
 //! reject another first line, and ignore keys they do not know.
 
-use std::borrow::Cow;
 use std::fmt::Write;
 
 use anyhow::{anyhow, bail, Context, Result};
-use walrus::{CustomSection, DataId, GlobalId, IdsToIndices, MemoryId};
 
 /// The custom section's name.
 pub const NAME: &str = "strata";
 /// The first line, with the format version.
 const FIRST_LINE: &str = "strata-wrap 1";
-
-/// The section as `wrap` holds it while rewriting: walrus ids, turned into
-/// indices only when the module is emitted.
-#[derive(Clone, Debug)]
-pub struct Section {
-    pub adapter_version: String,
-    /// The adapter's memory, which holds the image.
-    pub memory: MemoryId,
-    /// The immutable `i32` globals the adapter reads the image's place from.
-    pub image_base: GlobalId,
-    pub image_len: GlobalId,
-    /// Where an image starts in adapter memory: the adapter's initial size,
-    /// page aligned. Kept without an image, so one can be added later.
-    pub image_offset: u32,
-    /// The active data segment holding the image, and its length.
-    pub image: Option<(DataId, u32)>,
-    /// The preview1 functions the adapter serves, sorted.
-    pub virtualized: Vec<String>,
-}
-
-impl CustomSection for Section {
-    fn name(&self) -> &str {
-        NAME
-    }
-
-    fn data(&self, indices: &IdsToIndices) -> Cow<'_, [u8]> {
-        let record = Record {
-            adapter_version: self.adapter_version.clone(),
-            memory: indices.get_memory_index(self.memory),
-            image_base: indices.get_global_index(self.image_base),
-            image_len_global: indices.get_global_index(self.image_len),
-            image_offset: self.image_offset,
-            image_len: self.image.map_or(0, |(_, len)| len),
-            image_data: self.image.map(|(data, _)| indices.get_data_index(data)),
-            virtualized: self.virtualized.clone(),
-        };
-        Cow::Owned(record.encode().into_bytes())
-    }
-}
 
 /// The section as it is stored: indices.
 #[derive(Clone, Debug, PartialEq, Eq)]

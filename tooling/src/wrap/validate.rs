@@ -2,7 +2,7 @@
 //! the wasm features wasmtime 48 enables by default, and no intrinsic may
 //! be left for a host to resolve. A failure is a bug in `wrap`.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use wasmparser::{FuncValidatorAllocations, Parser, Payload, ValidPayload, Validator, WasmFeatures};
 
 use super::intrinsics;
@@ -12,12 +12,17 @@ use super::intrinsics;
 /// calls, extended constants, function references, GC, memory64, threads).
 const FEATURES: WasmFeatures = WasmFeatures::WASM3;
 
-pub fn validate(module: &[u8]) -> Result<()> {
-    validate_all(module).map_err(|error| {
-        anyhow!(
-            "internal error: the fused module does not validate ({error}); please report this with the guest module"
-        )
-    })?;
+/// Checks the fused module `module`, made from `guest`. An invalid output
+/// from an invalid guest is the guest's fault: `wrap` reads guests without
+/// validating them (a full validation of a large guest costs as much as
+/// the whole fusion), so this is where a broken guest is found.
+pub fn validate(module: &[u8], guest: &[u8]) -> Result<()> {
+    if let Err(error) = validate_all(module) {
+        if let Err(guest_error) = validate_all(guest) {
+            bail!("not a valid WebAssembly module: {guest_error}");
+        }
+        bail!("internal error: the fused module does not validate ({error}); please report this with the guest module");
+    }
     for payload in Parser::new(0).parse_all(module) {
         if let Payload::ImportSection(imports) = payload? {
             for import in imports.into_imports() {
@@ -91,10 +96,16 @@ mod tests {
 
     #[test]
     fn every_function_body_is_validated() {
-        assert!(validate(&module(None)).is_ok());
+        let good = module(None);
+        assert!(validate(&good, &good).is_ok());
         for bad in [0, 1, 17, 39] {
-            let message = validate(&module(Some(bad))).unwrap_err().to_string();
+            let message = validate(&module(Some(bad)), &good).unwrap_err().to_string();
             assert!(message.contains("does not validate") && message.contains("type mismatch"), "{message}");
+            let message = validate(&module(Some(bad)), &module(Some(bad))).unwrap_err().to_string();
+            assert!(
+                message.starts_with("not a valid WebAssembly module") && message.contains("type mismatch"),
+                "{message}"
+            );
         }
     }
 }
