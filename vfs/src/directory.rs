@@ -2,7 +2,8 @@
 //!
 //! A directory has two layers. The lower one is an image directory, read in
 //! place: sorted entries found by binary search. The upper one holds what
-//! was added since, in a map ordered by name. Removing a lower name hides
+//! was added since, in a hash map by name, and in a map by sequence number
+//! for iteration. Removing a lower name hides
 //! its index; replacing it (rename over it) hides it and puts an upper entry
 //! of the same name in its place. Invariant: an upper name that the lower
 //! layer also has always has that lower entry hidden, so a name is found in
@@ -21,8 +22,12 @@
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
+use core::cell::OnceCell;
 
-use crate::image::Image;
+use hashbrown::HashTable;
+
+use crate::hash::{hash_name, HashMap};
+use crate::image::{Image, ImageEntry};
 use crate::inode::Ino;
 use crate::stat::FileType;
 
@@ -43,6 +48,10 @@ pub struct Entry {
     seq: u64,
 }
 
+/// Image directories with more entries than this get a hash index on
+/// their first lookup; smaller ones are searched in place.
+const HASHED_FROM: usize = 32;
+
 /// The image directory under a directory.
 struct Lower {
     image: Image<'static>,
@@ -50,11 +59,31 @@ struct Lower {
     count: usize,
     /// Indexes of lower entries removed or replaced.
     hidden: BTreeSet<usize>,
+    /// Entry indexes by name hash, built on the first lookup in a large
+    /// directory: the image's sorted entries give O(log n) lookups, this
+    /// gives lookups that cost the same whatever the directory's size.
+    by_hash: OnceCell<HashTable<u32>>,
 }
 
 impl Lower {
+    fn lookup(&self, name: &[u8]) -> Option<(usize, ImageEntry<'static>)> {
+        if self.count <= HASHED_FROM {
+            return self.image.lookup(self.ino, name);
+        }
+        let entry = |index: u32| self.image.entry_of(self.ino, index as usize);
+        let table = self.by_hash.get_or_init(|| {
+            let mut table = HashTable::with_capacity(self.count);
+            for index in 0..self.count as u32 {
+                table.insert_unique(hash_name(entry(index).name), index, |&i| hash_name(entry(i).name));
+            }
+            table
+        });
+        let &index = table.find(hash_name(name), |&i| entry(i).name == name)?;
+        Some((index as usize, entry(index)))
+    }
+
     fn get(&self, name: &[u8]) -> Option<(usize, Entry)> {
-        let (index, entry) = self.image.lookup(self.ino, name)?;
+        let (index, entry) = self.lookup(name)?;
         if self.hidden.contains(&index) {
             return None;
         }
@@ -69,7 +98,9 @@ pub struct Directory {
     pub parent: Ino,
     /// Boxed: most directories have none, and it is large.
     lower: Option<Box<Lower>>,
-    by_name: BTreeMap<Box<[u8]>, Entry>,
+    /// Upper entries by name: a hash map, so a lookup costs the same in a
+    /// directory of any size.
+    by_name: HashMap<Box<[u8]>, Entry>,
     by_seq: BTreeMap<u64, Box<[u8]>>,
     next_seq: u64,
 }
@@ -89,7 +120,7 @@ impl Directory {
         Directory {
             parent,
             lower: None,
-            by_name: BTreeMap::new(),
+            by_name: HashMap::default(),
             by_seq: BTreeMap::new(),
             next_seq: FIRST_ENTRY_COOKIE,
         }
@@ -98,7 +129,7 @@ impl Directory {
     /// The directory `ino` of `image`, read in place.
     pub fn from_image(image: Image<'static>, ino: u32, parent: Ino) -> Directory {
         let count = image.entries(ino).len();
-        let lower = Lower { image, ino, count, hidden: BTreeSet::new() };
+        let lower = Lower { image, ino, count, hidden: BTreeSet::new(), by_hash: OnceCell::new() };
         Directory {
             next_seq: FIRST_ENTRY_COOKIE + count as u64,
             lower: Some(Box::new(lower)),
@@ -249,5 +280,39 @@ mod tests {
         assert_eq!(dir.get(b"a").unwrap().ino, Ino(4));
         assert_eq!(dir.name_of(Ino(3)), Some(&b"b"[..]));
         assert_eq!(dir.len(), 2);
+    }
+
+    /// A directory of the image with `n` files, `f000` ... (leaked names:
+    /// the test image holds `'static` paths).
+    fn image_dir(n: usize) -> Directory {
+        use crate::image::test_image::{build, Node};
+        let mut tree = alloc::vec![("/d", Node::Dir(0o755))];
+        for i in 0..n {
+            let path: &'static str = alloc::boxed::Box::leak(alloc::format!("/d/f{i:03}").into_boxed_str());
+            tree.push((path, Node::File(0o644, b"")));
+        }
+        let image = Image::open(build(&tree, &["/"])).unwrap();
+        let (_, d) = image.lookup(1, b"d").unwrap();
+        Directory::from_image(image, d.ino, Ino(1))
+    }
+
+    #[test]
+    fn image_lookups_find_every_name_searched_or_hashed() {
+        for n in [HASHED_FROM / 2, HASHED_FROM + 1, 300] {
+            let mut dir = image_dir(n);
+            for i in 0..n {
+                let name = alloc::format!("f{i:03}");
+                assert!(dir.get(name.as_bytes()).is_some(), "{name} of {n}");
+            }
+            for absent in [&b"f"[..], b"g000", b"f0000", b""] {
+                assert!(dir.get(absent).is_none(), "{absent:?} of {n}");
+            }
+            // A removed lower name is gone; a replaced one is the upper entry.
+            assert!(dir.remove(b"f000").is_some());
+            assert!(dir.get(b"f000").is_none());
+            dir.replace(b"f001", Ino(9999), FileType::Regular).unwrap();
+            assert_eq!(dir.get(b"f001").unwrap().ino, Ino(9999));
+            assert_eq!(dir.len(), n - 1);
+        }
     }
 }

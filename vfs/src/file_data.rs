@@ -36,6 +36,14 @@ pub struct FileData {
     chunks: BTreeMap<u64, Vec<u8>>,
     /// Sum of the chunk vectors' lengths: memory this file holds.
     owned_bytes: u64,
+    /// Sum of the chunk vectors' lengths in whole pages: `st_blocks`, kept
+    /// so that `fstat` (asked after every append) does not walk the chunks.
+    stored_pages: u64,
+}
+
+/// `len` bytes in whole pages.
+fn pages(len: usize) -> u64 {
+    (len as u64).div_ceil(PAGE)
 }
 
 /// Memory a write may newly take, decremented as chunks grow. `u64::MAX` for
@@ -129,7 +137,8 @@ impl FileData {
 
     /// 512-byte blocks, counting each chunk's stored bytes in whole pages.
     pub fn blocks(&self) -> u64 {
-        self.chunks.values().map(|c| (c.len() as u64).div_ceil(PAGE) * (PAGE / 512)).sum()
+        debug_assert_eq!(self.stored_pages, self.chunks.values().map(|c| pages(c.len())).sum::<u64>());
+        self.stored_pages * (PAGE / 512)
     }
 
     /// Copies bytes at `offset` into `buf`; returns how many (short at EOF).
@@ -205,6 +214,7 @@ impl FileData {
         }
         *budget -= growth;
         self.owned_bytes += growth;
+        self.stored_pages += pages(new_len) - pages(existing);
         let lower = self.lower;
         let chunk = self.chunks.entry(index).or_insert_with(|| {
             let mut chunk = Vec::with_capacity(new_len);
@@ -245,12 +255,14 @@ impl FileData {
         let first_dropped = from.div_ceil(CHUNK_U64);
         let dropped = self.chunks.split_off(&first_dropped);
         self.owned_bytes -= dropped.values().map(|c| c.len() as u64).sum::<u64>();
+        self.stored_pages -= dropped.values().map(|c| pages(c.len())).sum::<u64>();
         if !from.is_multiple_of(CHUNK_U64) {
             let index = from / CHUNK_U64;
             let keep = (from % CHUNK_U64) as usize;
             if let Some(chunk) = self.chunks.get_mut(&index) {
                 if chunk.len() > keep {
                     self.owned_bytes -= (chunk.len() - keep) as u64;
+                    self.stored_pages -= pages(chunk.len()) - pages(keep);
                     chunk.truncate(keep);
                 }
             }
@@ -293,6 +305,7 @@ impl FileData {
                 // The whole chunk goes; an empty owned chunk hides `lower`.
                 let old = self.chunks.insert(index, Vec::new()).map_or(0, |c| c.len());
                 self.owned_bytes -= old as u64;
+                self.stored_pages -= pages(old);
             } else if self.chunks.contains_key(&index) || self.lower_len_in(start) > from {
                 // Zeroing part of a chunk may copy it up; that never fails,
                 // so it is not charged to a budget.

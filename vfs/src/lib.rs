@@ -51,6 +51,7 @@ pub mod errno;
 pub mod fd_table;
 pub mod file_data;
 pub mod flags;
+mod hash;
 pub mod image;
 pub mod inode;
 pub mod memfs;

@@ -8,12 +8,12 @@
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 
 use crate::directory::Directory;
 use crate::file_data::FileData;
+use crate::hash::HashMap;
 use crate::image::Image;
 use crate::inode::{FlockState, Ino, Inode, Node};
 use crate::stat::FileType;
@@ -24,8 +24,8 @@ pub struct MemFs {
     /// Image inode `i` at index `i - 1`, filled on first access. Emptied
     /// again when the inode is freed; by then nothing can reach it.
     lower: Vec<OnceCell<Box<Inode>>>,
-    /// Inodes created in memory.
-    upper: BTreeMap<Ino, Inode>,
+    /// Inodes created in memory (a hash map: found in constant time).
+    upper: HashMap<Ino, Inode>,
     /// Next inode number to hand out; numbers are never reused.
     next_ino: u64,
     root: Ino,
@@ -67,7 +67,16 @@ impl MemFs {
     }
 
     fn empty(image: Option<Image<'static>>, limit: Option<u64>) -> MemFs {
-        MemFs { image, lower: Vec::new(), upper: BTreeMap::new(), next_ino: 1, root: Ino(1), limit, used: 0, count: 0 }
+        MemFs {
+            image,
+            lower: Vec::new(),
+            upper: HashMap::default(),
+            next_ino: 1,
+            root: Ino(1),
+            limit,
+            used: 0,
+            count: 0,
+        }
     }
 
     pub fn root(&self) -> Ino {
