@@ -76,8 +76,8 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     let mut out = Writer::new(guest_bytes.len() + image_len as usize + (1 << 20));
 
     // Types: the guest's entries as they are, then the adapter's.
-    if let Some((_, start_ty)) = layout.start_shim {
-        debug_assert_eq!(start_ty, layout.types + adapter.types.len() as u32);
+    if let Some(shim) = layout.start_shim {
+        debug_assert_eq!(shim.ty, layout.types + adapter.types.len() as u32);
         ours.types.ty().function([], []);
     }
     let (guest_type_count, guest_types) = guest.type_entries.unwrap_or((0, &[]));
@@ -110,8 +110,8 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     for &ty in &adapter.functions {
         functions.function(ty + layout.types);
     }
-    if let Some((_, ty)) = layout.start_shim {
-        functions.function(ty);
+    if let Some(shim) = layout.start_shim {
+        functions.function(shim.ty);
     }
     let (function_count, function_entries) = entries_of(&functions);
     out.entries(id::FUNCTION, function_count, &[&function_entries]);
@@ -169,12 +169,8 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     }
 
     // Code: the guest's bodies spliced, the adapter's, the start shim.
-    if let Some((_, _)) = layout.start_shim {
-        let adapter_start = adapter.start.and_then(|start| layout.adapter_funcs[start as usize]);
-        let guest_start = guest.start.map(|start| layout.guest_funcs[start as usize]);
-        if let (Some(first), Some(second)) = (adapter_start, guest_start) {
-            reencode::start_shim(&mut ours.code, first, second);
-        }
+    if let Some(shim) = layout.start_shim {
+        reencode::start_shim(&mut ours.code, shim.adapter_start, shim.guest_start);
     }
     let spliced = splice::guest_bodies(guest_bytes, &guest.bodies, &layout.guest_funcs)?;
     let (our_code_count, our_code) = entries_of(&ours.code);

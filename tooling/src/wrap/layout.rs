@@ -61,10 +61,20 @@ pub struct Layout {
     pub image_base: u32,
     pub image_len: u32,
     pub image_data: u32,
-    /// A function calling the adapter's start, then the guest's, and its
-    /// `[] -> []` type, when both have one.
-    pub start_shim: Option<(u32, u32)>,
+    /// The function that runs both start functions, when both modules
+    /// have one.
+    pub start_shim: Option<StartShim>,
     pub start: Option<u32>,
+}
+
+/// A function of type `[] -> []` (`ty`, added after the adapter's types)
+/// at fused index `index` that calls `adapter_start`, then `guest_start`.
+#[derive(Clone, Copy, Debug)]
+pub struct StartShim {
+    pub index: u32,
+    pub ty: u32,
+    pub adapter_start: u32,
+    pub guest_start: u32,
 }
 
 impl Layout {
@@ -141,10 +151,10 @@ impl Layout {
         let guest_start = guest.start.map(|start| guest_funcs[start as usize]);
         let adapter_start = adapter.start.and_then(|start| adapter_funcs[start as usize]);
         let (start_shim, start) = match (adapter_start, guest_start) {
-            (Some(_), Some(_)) => {
-                let shim = take();
+            (Some(adapter_start), Some(guest_start)) => {
+                let index = take();
                 let ty = types + adapter.types.len() as u32;
-                (Some((shim, ty)), Some(shim))
+                (Some(StartShim { index, ty, adapter_start, guest_start }), Some(index))
             }
             (one, other) => (None, one.or(other)),
         };

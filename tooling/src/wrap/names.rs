@@ -106,8 +106,8 @@ pub fn name_section(
         };
         functions.push((fused, name));
     }
-    if let Some((shim, _)) = layout.start_shim {
-        functions.push((shim, "strata:start".to_owned()));
+    if let Some(shim) = layout.start_shim {
+        functions.push((shim.index, "strata:start".to_owned()));
     }
 
     let prefixed = |names: &Names, offset: u32, count: u32, kind: &str| -> Names {

@@ -80,9 +80,12 @@ pub fn replace_image(bytes: &[u8], module: &Scanned, image: Option<&[u8]>, optio
             Payload::DataSection(reader) => {
                 let (_, entries) = super::scan::entries(bytes, reader.range())?;
                 let kept = match old.image_data {
+                    // Every segment before the image's: module bytes from the
+                    // first entry up to where the last one starts.
                     Some(_) => {
-                        let last = reader.clone().into_iter().last().expect("checked: the image segment")?;
-                        &entries[..last.range.start - (reader.range().end - entries.len())]
+                        let image = reader.clone().into_iter().last().expect("checked: the image segment")?;
+                        let first = reader.range().end - entries.len();
+                        &bytes[first..image.range.start]
                     }
                     None => entries,
                 };

@@ -46,7 +46,7 @@ fn split_by_size<'b, 'a>(bodies: &'b [FunctionBody<'a>], parts: usize) -> Vec<&'
 fn splice_run(module: &[u8], bodies: &[FunctionBody], funcs: &[u32]) -> Result<Vec<u8>> {
     let total: usize = bodies.iter().map(|body| body.range().len() + 5).sum();
     let mut out = Vec::with_capacity(total + total / 64);
-    // (offset of the operator, its opcode byte's offset + 1 .. end, new index)
+    // (offset of the opcode byte, end of its immediate, new function index)
     let mut edits: Vec<(usize, usize, u32)> = Vec::new();
     let mut spliced = Vec::new();
     for body in bodies {
