@@ -3,7 +3,8 @@
 //!
 //! wasmtime maps a fixed list of Linux errnos and turns every other one into
 //! EIO (EXDEV, EROFS, EMFILE, EAGAIN, ...); the table keeps that, so a guest
-//! sees the same errno wrapped or not.
+//! sees the same errno wrapped or not, except for the two errnos only
+//! strata's own mounts give (EROFS, EXDEV).
 
 use strata_vfs::Errno as Linux;
 
@@ -34,6 +35,11 @@ pub fn from_linux(linux: Linux) -> Errno {
         Linux::ILSEQ => errno::ILSEQ,
         Linux::OPNOTSUPP => errno::NOTSUP,
         Linux::INTR => errno::INTR,
+        // Only strata's own mounts (`--dir ...:ro`, `--tmpfs`) give these,
+        // and wasmtime has no such mounts: Linux's answer, as preview1
+        // spells it.
+        Linux::ROFS => errno::ROFS,
+        Linux::XDEV => errno::XDEV,
         _ => errno::IO,
     }
 }

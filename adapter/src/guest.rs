@@ -180,3 +180,19 @@ pub fn with_scratch<R>(len: usize, use_it: impl FnOnce(GuestPtr) -> R) -> Option
     write_bytes(SCRATCH, &saved[..len]);
     Some(result)
 }
+
+/// Lends the host the first `len` bytes of guest memory, as
+/// [`with_scratch`] does, for larger things (paths, environment strings,
+/// image bytes on their way out): the guest's bytes are kept in adapter
+/// memory and put back afterwards. `None` if the guest's memory is
+/// smaller.
+pub fn with_window<R>(len: u32, use_it: impl FnOnce(GuestPtr) -> R) -> Option<R> {
+    if len as u64 > memory_len() {
+        return None;
+    }
+    let mut saved = alloc::vec![0u8; len as usize];
+    read_bytes(0, &mut saved);
+    let result = use_it(0);
+    write_bytes(0, &saved);
+    Some(result)
+}

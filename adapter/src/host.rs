@@ -1,12 +1,20 @@
 //! The host's own `wasi_snapshot_preview1` functions, for what the adapter
 //! forwards: descriptors it does not serve (stdio, the runtime's preopens
-//! and what is opened beneath them, sockets), clocks, and polling.
+//! and what is opened beneath them, sockets), clocks, polling and the exit;
+//! and for saving the tree into a runtime preopen (environment included).
 //!
 //! Every pointer passed here is a guest-memory address: in the fused module
 //! the host reads and writes memory 0, the guest's.
 
 #[link(wasm_import_module = "wasi_snapshot_preview1")]
 extern "C" {
+    #[link_name = "environ_get"]
+    pub fn environ_get(pointers: u32, buffer: u32) -> i32;
+    #[link_name = "environ_sizes_get"]
+    pub fn environ_sizes_get(count: u32, size: u32) -> i32;
+    #[link_name = "proc_exit"]
+    pub fn proc_exit(code: u32) -> !;
+
     #[link_name = "clock_time_get"]
     pub fn clock_time_get(id: u32, precision: u64, out: u32) -> i32;
     #[link_name = "poll_oneoff"]

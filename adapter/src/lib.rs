@@ -5,8 +5,10 @@
 //! under their preview1 names (every `fd_*` and `path_*`, `poll_oneoff`
 //! and the `sock_*` functions); its imports are the intrinsics of
 //! [`guest`] and the host's own preview1 functions it forwards to
-//! ([`host`]). args, environ, clocks, random, sched_yield and proc_exit
-//! are not touched: the guest keeps calling the host for them.
+//! ([`host`]). args, environ, clocks, random and sched_yield are not
+//! touched: the guest keeps calling the host for them. `proc_exit` is
+//! served to save the tree first when asked to (`save`), then forwarded;
+//! `strata_finish` and `strata_save` are the fused module's own.
 //!
 //! The reference for every errno, trap and quirk is wasmtime's preview1
 //! host on Linux; where the adapter knowingly differs, the function says
@@ -22,6 +24,7 @@ mod exports;
 mod fds;
 pub mod guest;
 mod host;
+mod save;
 mod state;
 
 #[global_allocator]

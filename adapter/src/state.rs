@@ -6,8 +6,9 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-use strata_vfs::image::Image;
-use strata_vfs::{Clock, MountOptions, OpenFlags, Timespec, Vfs};
+use strata_vfs::image::format::preopen_tree_path;
+use strata_vfs::image::{Image, ImageMount};
+use strata_vfs::{Clock, FsId, MountOptions, OpenFlags, Timespec, Vfs};
 
 use crate::abi::{errno, CLOCK_REALTIME};
 use crate::fds::{Fds, Kind, Slot, Virtual};
@@ -15,6 +16,12 @@ use crate::{guest, host};
 
 pub struct State {
     pub vfs: Vfs,
+    /// The packed image, if the module has one.
+    pub image: Option<Image<'static>>,
+    /// The `--tmpfs` filesystems: scratch, never saved.
+    pub tmpfs: Vec<FsId>,
+    /// The runtime's own preopens, as host fds (where a save may go).
+    pub host_preopens: Vec<u32>,
     pub fds: Fds,
     /// Reused for path arguments, so a path costs no allocation.
     pub path: Vec<u8>,
@@ -49,33 +56,95 @@ impl State {
         // The fuser validated the image before embedding it; a failure here
         // means the module was tampered with.
         let image = guest::image().map(|bytes| Image::open(bytes).unwrap_or_else(|_| guest::trap()));
+        let mounts: Vec<ImageMount> = image.iter().flat_map(|image| image.mount_records()).collect();
+        let root_read_only = mounts.iter().any(|m| m.read_only && tree_depth(m.name) == 0);
+        let root_options = MountOptions { read_only: root_read_only, ..MountOptions::default() };
         let mut vfs = match image {
-            Some(image) => Vfs::with_image(clock, image, MountOptions::default()),
+            Some(image) => Vfs::with_image(clock, image, root_options),
             None => Vfs::new(clock),
         };
         vfs.set_fd_limit(VFS_FD_LIMIT);
+        let tmpfs = match image {
+            Some(image) => mount_all(&mut vfs, image, &mounts, root_read_only),
+            None => Vec::new(),
+        };
         let mut fds = Fds::default();
         for stdio in 0..3 {
             let _ = fds.push(Slot::Host(stdio));
         }
-        for name in image.iter().flat_map(|image| image.mounts()) {
-            open_preopen(&mut vfs, &mut fds, name);
+        for mount in &mounts {
+            open_preopen(&mut vfs, &mut fds, mount.name);
         }
-        for host_fd in host_preopens() {
+        let host_preopens = host_preopens();
+        for &host_fd in &host_preopens {
             let _ = fds.push(Slot::Host(host_fd));
         }
-        State { vfs, fds, path: Vec::new(), path2: Vec::new(), buffer: Vec::new() }
+        State { vfs, image, tmpfs, host_preopens, fds, path: Vec::new(), path2: Vec::new(), buffer: Vec::new() }
     }
+}
+
+/// How deep a preopen's directory lies in the tree (0: the root).
+fn tree_depth(name: &[u8]) -> usize {
+    preopen_tree_path(name).map_or(0, Iterator::count)
+}
+
+/// The tree path of preopen `name`: `/` or `/a/b`.
+pub fn tree_path(name: &[u8]) -> Vec<u8> {
+    let mut path = Vec::with_capacity(name.len() + 1);
+    for component in preopen_tree_path(name).into_iter().flatten() {
+        path.push(b'/');
+        path.extend_from_slice(component);
+    }
+    if path.is_empty() {
+        path.push(b'/');
+    }
+    path
+}
+
+/// Mounts what the image's records ask for, outer directories first (so
+/// that an inner mount lands on the filesystem that covers its place): a
+/// tmpfs on its empty mountpoint, and the image's own directory again, as
+/// a filesystem of its own, where a `--dir` is read-only and what encloses
+/// it is not, or the other way round. Returns the tmpfs filesystems.
+fn mount_all(vfs: &mut Vfs, image: Image<'static>, mounts: &[ImageMount], root_read_only: bool) -> Vec<FsId> {
+    let mut by_depth: Vec<&ImageMount> = mounts.iter().filter(|m| tree_depth(m.name) > 0).collect();
+    by_depth.sort_by_key(|m| tree_depth(m.name));
+    // (tree path, read-only) of the filesystems mounted so far.
+    let mut mounted: Vec<(Vec<u8>, bool)> = Vec::new();
+    let mut tmpfs = Vec::new();
+    for mount in by_depth {
+        let path = tree_path(mount.name);
+        let enclosing_read_only = mounted
+            .iter()
+            .filter(|(outer, _)| path.starts_with(outer) && path.get(outer.len()) == Some(&b'/'))
+            .max_by_key(|(outer, _)| outer.len())
+            .map_or(root_read_only, |&(_, read_only)| read_only);
+        let mounted_fs = match mount.tmpfs {
+            Some(size_limit) => {
+                // Linux's tmpfs root: 1777, like /tmp.
+                let options = MountOptions { size_limit, root_perm: 0o1777, ..MountOptions::default() };
+                vfs.mount(&path, options).inspect(|&fs| tmpfs.push(fs))
+            }
+            None if mount.read_only != enclosing_read_only => {
+                let Some(dir) = image.preopen_dir(mount.name) else { guest::trap() };
+                let options = MountOptions { read_only: mount.read_only, ..MountOptions::default() };
+                vfs.mount_image_dir(&path, image, dir, options)
+            }
+            None => continue,
+        };
+        // The fuser validated the image: its mountpoints exist.
+        if mounted_fs.is_err() {
+            guest::trap();
+        }
+        mounted.push((path, mount.read_only));
+    }
+    tmpfs
 }
 
 /// Opens the image's mount `name` and gives it the next fd. A relative
 /// preopen name lives under the root (`.` is the root itself).
 fn open_preopen(vfs: &mut Vfs, fds: &mut Fds, name: &[u8]) {
-    let mut path = Vec::with_capacity(name.len() + 1);
-    if name.first() != Some(&b'/') {
-        path.push(b'/');
-    }
-    path.extend_from_slice(name);
+    let path = tree_path(name);
     let Ok(vfs_fd) = vfs.open(&path, OpenFlags::RDONLY | OpenFlags::DIRECTORY, 0) else {
         guest::trap();
     };

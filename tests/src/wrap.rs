@@ -6,7 +6,6 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use strata::exclude::Excludes;
 use strata::mapping::Mapping;
 use strata::pack::{self, PackOptions, Progress};
 
@@ -31,7 +30,7 @@ pub fn pack(mappings: &[(&Path, &str)], scratch: &Path) -> Result<Vec<u8>> {
         .tempfile_in(scratch)
         .context("cannot make the image file")?
         .into_temp_path();
-    let options = PackOptions { mappings, excludes: Excludes::none(), output: output.to_path_buf() };
+    let options = PackOptions::new(mappings, output.to_path_buf());
     let mut warnings = Vec::new();
     pack::pack(&options, &mut Progress::off(), &mut |warning: &str| warnings.push(warning.to_owned()))?;
     if !warnings.is_empty() {

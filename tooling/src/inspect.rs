@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{anyhow, bail, Result};
-use strata_vfs::image::Image;
+use strata_vfs::image::{Image, ImageMount};
 use strata_vfs::FileType;
 
 use crate::display::human_size;
@@ -31,12 +31,16 @@ pub fn inspect(module: &[u8], name: &str, out: &mut dyn Write) -> Result<()> {
                 record.memory,
                 record.image_offset
             )?;
-            let preopens: Vec<String> = image.mounts().map(|name| String::from_utf8_lossy(name).into_owned()).collect();
+            let preopens: Vec<String> = image.mount_records().map(|mount| describe_mount(&mount)).collect();
             writeln!(
                 out,
                 "  preopens:      {}",
-                if preopens.is_empty() { "none".to_owned() } else { preopens.join(" ") }
+                if preopens.is_empty() { "none".to_owned() } else { preopens.join(", ") }
             )?;
+            let save = image.save_path().map_or("no (STRATA_SAVE=PATH sets one at run time)".to_owned(), |path| {
+                format!("{} at exit (STRATA_SAVE overrides)", String::from_utf8_lossy(path))
+            });
+            writeln!(out, "  saves to:      {save}")?;
         }
         None => writeln!(out, "  image:         none")?,
     }
@@ -63,6 +67,17 @@ pub fn inspect(module: &[u8], name: &str, out: &mut dyn Write) -> Result<()> {
         function_exports.iter().map(String::as_str).filter(|name| matches!(*name, "_start" | "_initialize")).collect();
     writeln!(out, "  entry points:  {}", if entries.is_empty() { "none".to_owned() } else { entries.join(" ") })?;
     Ok(())
+}
+
+/// `/srv (read-only)`, `/tmp (tmpfs, 64.0 MiB)`, `/data (read-write)`.
+pub fn describe_mount(mount: &ImageMount) -> String {
+    let name = String::from_utf8_lossy(mount.name);
+    match mount.tmpfs {
+        Some(Some(limit)) => format!("{name} (tmpfs, {})", human_size(limit)),
+        Some(None) => format!("{name} (tmpfs)"),
+        None if mount.read_only => format!("{name} (read-only)"),
+        None => format!("{name} (read-write)"),
+    }
 }
 
 /// How many inodes of each type `image` holds.

@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 use std::io::{BufWriter, ErrorKind, Write};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,7 +13,7 @@ use strata::exclude::Excludes;
 use strata::load::load_image;
 use strata::mapping::Mapping;
 use strata::pack::{PackOptions, Progress};
-use strata::wrap::file::{wrap_file, ImageSource, WrapFileOptions};
+use strata::wrap::file::{wrap_file, ImageSource, SaveChoice, WrapFileOptions};
 use strata_vfs::image::Image;
 
 #[derive(Parser)]
@@ -59,6 +59,10 @@ Examples:
   wasmtime run app.strata.wasm
   strata wrap app.wasm --dir .::. --exclude target/ -o app.strata.wasm
   strata wrap app.wasm --image app.img -o app.strata.wasm
+  strata wrap app.wasm --dir ./site::/srv:ro --tmpfs /tmp:size=64M -o app.strata.wasm
+  strata wrap app.wasm --dir ./db::/db --save /out/state.img -o app.strata.wasm
+  wasmtime run --dir ./out::/out app.strata.wasm     (writes ./out/state.img at exit)
+  strata wrap app.wasm --image out/state.img -o app.strata.wasm   (resume from it)
   strata wrap app.strata.wasm --dir ./site-v2::/srv -o app.strata.wasm   (new image)";
 
 const PACK_HELP: &str = "\
@@ -89,12 +93,26 @@ struct WrapArgs {
     /// The WASI preview1 core module to wrap (or one wrapped before).
     guest: PathBuf,
     /// Pack this host directory into the image, where the guest sees it
-    /// (as for `strata pack`; see its help); repeatable.
-    #[arg(long = "dir", value_name = "HOST::GUEST")]
+    /// (as for `strata pack`; see its help); `:ro` after GUEST makes it
+    /// read-only (EROFS). Repeatable.
+    #[arg(long = "dir", value_name = "HOST::GUEST[:ro]")]
     dirs: Vec<OsString>,
+    /// An empty memory filesystem at GUEST (a preopen), at most N bytes
+    /// (K, M, G suffixes; ENOSPC past it); never saved. Repeatable.
+    #[arg(long = "tmpfs", value_name = "GUEST[:size=N]")]
+    tmpfs: Vec<OsString>,
     /// Leave out matching host entries when packing (as for `strata pack`).
     #[arg(long = "exclude", value_name = "GLOB")]
     excludes: Vec<String>,
+    /// When the guest ends (`_start` returns or `proc_exit`), save its
+    /// tree as an image to GUESTPATH, which must lie in a directory the
+    /// runtime preopens (`wasmtime run --dir ./out::/out`). The environment
+    /// variable STRATA_SAVE overrides it at run time (empty: no save).
+    #[arg(long = "save", value_name = "GUESTPATH", conflicts_with = "no_save")]
+    save: Option<OsString>,
+    /// Do not save, even if the image (a saved one) says where to.
+    #[arg(long = "no-save")]
+    no_save: bool,
     /// Use this image (from `strata pack`, or a wrapped module's) instead
     /// of packing. With neither --dir nor --image the guest gets an empty
     /// filesystem.
@@ -122,9 +140,13 @@ struct PackArgs {
     /// A host directory and the preopen name the guest sees it under
     /// (`/srv`, `/` or `.` for the root; see below); repeat to map several.
     /// Intermediate guest directories are created (mode 0755, owner 0:0,
-    /// mtime 0).
-    #[arg(long = "dir", value_name = "HOST::GUEST", required = true)]
+    /// mtime 0). `:ro` after GUEST makes it read-only (EROFS).
+    #[arg(long = "dir", value_name = "HOST::GUEST[:ro]", required_unless_present = "tmpfs")]
     dirs: Vec<OsString>,
+    /// An empty memory filesystem at GUEST, at most N bytes (K, M, G
+    /// suffixes): a mountpoint and a preopen. Repeatable.
+    #[arg(long = "tmpfs", value_name = "GUEST[:size=N]")]
+    tmpfs: Vec<OsString>,
     /// Leave out matching host entries (see below); repeatable.
     #[arg(long = "exclude", value_name = "GLOB")]
     excludes: Vec<String>,
@@ -175,9 +197,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// The `--dir`s, then the `--tmpfs`s, parsed.
+fn mappings(dirs: &[OsString], tmpfs: &[OsString]) -> Result<Vec<Mapping>> {
+    let dirs = dirs.iter().map(|spec| Mapping::parse(spec));
+    dirs.chain(tmpfs.iter().map(|spec| Mapping::parse_tmpfs(spec))).collect()
+}
+
 fn pack(args: PackArgs) -> Result<()> {
-    let mappings = args.dirs.iter().map(|spec| Mapping::parse(spec)).collect::<Result<Vec<_>>>()?;
-    let options = PackOptions { mappings, excludes: Excludes::new(&args.excludes)?, output: args.output };
+    let mappings = mappings(&args.dirs, &args.tmpfs)?;
+    let options = PackOptions { excludes: Excludes::new(&args.excludes)?, ..PackOptions::new(mappings, args.output) };
     let mut warn = |message: &str| eprintln!("strata: warning: {message}");
     let summary = strata::pack::pack(&options, &mut Progress::for_stderr(), &mut warn)?;
     eprintln!("strata: {}", summary.line(&options.output));
@@ -186,21 +214,26 @@ fn pack(args: PackArgs) -> Result<()> {
 
 fn wrap(args: WrapArgs) -> Result<()> {
     // Checked here rather than by clap, whose errors take several lines.
-    if args.image.is_some() && !args.dirs.is_empty() {
-        bail!("give --dir (pack directories now) or --image (use a packed image), not both");
+    let packs = !args.dirs.is_empty() || !args.tmpfs.is_empty();
+    if args.image.is_some() && packs {
+        bail!("give --dir/--tmpfs (pack directories now) or --image (use a packed image), not both");
     }
     if args.dirs.is_empty() && !args.excludes.is_empty() {
         bail!("--exclude leaves entries out of --dir directories; give --dir too");
     }
-    let image = match (args.image, args.dirs.is_empty()) {
+    let image = match (args.image, packs) {
         (Some(path), _) => ImageSource::File(path),
-        (None, true) => ImageSource::None,
-        (None, false) => ImageSource::Pack {
-            mappings: args.dirs.iter().map(|spec| Mapping::parse(spec)).collect::<Result<Vec<_>>>()?,
-            excludes: Excludes::new(&args.excludes)?,
-        },
+        (None, false) => ImageSource::None,
+        (None, true) => {
+            ImageSource::Pack { mappings: mappings(&args.dirs, &args.tmpfs)?, excludes: Excludes::new(&args.excludes)? }
+        }
     };
-    let options = WrapFileOptions { guest: args.guest, image, output: args.output };
+    let save = match (args.save, args.no_save) {
+        (Some(path), _) => SaveChoice::Set(path.into_vec()),
+        (None, true) => SaveChoice::Clear,
+        (None, false) => SaveChoice::Keep,
+    };
+    let options = WrapFileOptions { guest: args.guest, image, output: args.output, save };
     let mut note = |message: &str| eprintln!("strata: {message}");
     let summary = wrap_file(&options, &mut Progress::for_stderr(), &mut note)?;
     eprintln!("strata: {}", summary.line());

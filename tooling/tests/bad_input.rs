@@ -8,7 +8,6 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use strata::exclude::Excludes;
 use strata::mapping::Mapping;
 use strata::pack::{PackOptions, Plan, Progress};
 
@@ -156,11 +155,7 @@ fn a_file_changing_size_between_scan_and_copy() {
         let (work, src) = setup();
         fs::write(src.join("file"), before_scan).unwrap();
         let out = work.path().join("out.img");
-        let options = PackOptions {
-            mappings: vec![Mapping::parse(&dir_arg(&src, "/")).unwrap()],
-            excludes: Excludes::none(),
-            output: out.clone(),
-        };
+        let options = PackOptions::new(vec![Mapping::parse(&dir_arg(&src, "/")).unwrap()], out.clone());
         let plan = Plan::scan(&options, &mut Progress::off(), &mut |warning| panic!("{warning}")).unwrap();
         fs::write(src.join("file"), after_scan).unwrap();
         let before = listing(work.path());

@@ -109,7 +109,7 @@ fn inspect_tells_what_a_module_holds() {
     // The tree twice; hello.txt's two names are one host inode, so one
     // image inode shared by both copies.
     assert!(text.contains("3 files, 7 dirs, 2 symlinks"), "{text}");
-    assert!(text.contains("preopens:      /data srv"), "preopen names as given: {text}");
+    assert!(text.contains("preopens:      /data (read-write), srv (read-write)"), "preopen names as given: {text}");
     let virtualized = text.lines().find(|line| line.contains("virtualized:")).unwrap();
     assert!(virtualized.contains("fd_prestat_get") && virtualized.contains("fd_write"), "{text}");
     assert!(text.contains("wasi_snapshot_preview1: ") && text.contains("args_get") && text.contains("proc_exit"));
@@ -139,7 +139,7 @@ fn rewrapping_says_so_and_replaces_the_image() {
     assert_eq!(stdout(&["ls".as_ref(), again.as_os_str(), "/".as_ref()]).lines().count(), 1);
     assert!(stdout(&["ls".as_ref(), again.as_os_str()]).contains("only.txt"));
     let text = stdout(&["inspect".as_ref(), again.as_os_str()]);
-    assert!(text.contains("preopens:      .\n"), "{text}");
+    assert!(text.contains("preopens:      . (read-write)\n"), "{text}");
 }
 
 #[test]

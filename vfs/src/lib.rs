@@ -59,6 +59,7 @@ pub mod mount;
 pub mod open_file;
 mod ops;
 pub mod resolve;
+pub mod snapshot;
 pub mod stat;
 pub mod time;
 mod vfs;

@@ -37,6 +37,13 @@ pub struct MemFs {
     count: u64,
 }
 
+/// An inode seen by [`MemFs::peek`].
+pub enum Peeked<'a> {
+    Live(&'a Inode),
+    /// Image inode number `.1`, never materialized.
+    Image(Image<'static>, u32),
+}
+
 /// Ownership and permission of a new inode.
 #[derive(Clone, Copy, Debug)]
 pub struct NewInode {
@@ -63,6 +70,15 @@ impl MemFs {
         fs.lower = (0..n).map(|_| OnceCell::new()).collect();
         fs.next_ino = n as u64 + 1;
         fs.count = n as u64;
+        fs
+    }
+
+    /// A filesystem whose contents are image directory `root` and what
+    /// lies beneath it (a bind mount of part of an image). The image's
+    /// other inodes are never reached.
+    pub fn with_image_root(image: Image<'static>, root: u32, limit: Option<u64>) -> MemFs {
+        let mut fs = MemFs::with_image(image, limit);
+        fs.root = Ino(root as u64);
         fs
     }
 
@@ -99,6 +115,19 @@ impl MemFs {
             return slot.get_mut().expect("materialized just above");
         }
         self.upper.get_mut(&ino).expect("inode referenced after it was freed")
+    }
+
+    /// `ino` as it stands, without materializing it: the live inode, or
+    /// the image's record of an inode nothing has touched (so it, and its
+    /// contents, are exactly as the image has them).
+    pub fn peek(&self, ino: Ino) -> Peeked<'_> {
+        match self.lower_slot(ino) {
+            Some(slot) => match slot.get() {
+                Some(inode) => Peeked::Live(inode),
+                None => Peeked::Image(self.image.expect("lower inodes exist only with an image"), ino.0 as u32),
+            },
+            None => Peeked::Live(self.upper.get(&ino).expect("inode referenced after it was freed")),
+        }
     }
 
     fn lower_slot(&self, ino: Ino) -> Option<&OnceCell<Box<Inode>>> {

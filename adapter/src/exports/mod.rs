@@ -4,6 +4,7 @@
 
 mod fd;
 mod io;
+mod lifecycle;
 mod path;
 mod poll;
 mod readdir;

@@ -43,9 +43,37 @@ pub const MAX_IMAGE_LEN: u64 = (4 << 30) - (256 << 20);
 /// What to pack and where.
 #[derive(Clone, Debug)]
 pub struct PackOptions {
+    /// `--dir` and `--tmpfs` mounts, in command-line order.
     pub mappings: Vec<Mapping>,
     pub excludes: Excludes,
     pub output: PathBuf,
+    /// `--save GUESTPATH`: where the adapter saves the guest's tree when
+    /// the guest ends (an absolute guest path in a runtime preopen).
+    pub save: Option<Vec<u8>>,
+}
+
+impl PackOptions {
+    /// Packing `mappings` into `output`, no excludes, no save path.
+    pub fn new(mappings: Vec<Mapping>, output: PathBuf) -> PackOptions {
+        PackOptions { mappings, excludes: Excludes::none(), output, save: None }
+    }
+}
+
+/// Checks a `--save` path: absolute, no NUL, at most 4095 bytes, and not
+/// a directory (it ends in a name).
+pub fn check_save_path(path: &[u8]) -> Result<()> {
+    let shown = String::from_utf8_lossy(path);
+    if path.first() != Some(&b'/') {
+        bail!("--save {shown}: give an absolute guest path, inside a directory the runtime preopens (like /out/state.img)");
+    }
+    if path.contains(&0) || path.len() > strata_vfs::image::format::SAVE_PATH_MAX {
+        bail!("--save {shown}: not a valid path (a NUL byte, or longer than 4095 bytes)");
+    }
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    if name.is_empty() || name == b"." || name == b".." {
+        bail!("--save {shown}: the path must end in a file name");
+    }
+    Ok(())
 }
 
 /// What a pack did, for the summary line.
@@ -83,20 +111,23 @@ impl Summary {
 /// overlaps, the output writable and outside every input tree.
 pub fn check(options: &PackOptions) -> Result<()> {
     if options.mappings.is_empty() {
-        bail!("nothing to pack: give at least one --dir HOST::GUEST");
+        bail!("nothing to pack: give at least one --dir HOST::GUEST or --tmpfs GUEST");
+    }
+    if let Some(save) = &options.save {
+        check_save_path(save)?;
     }
     for mapping in &options.mappings {
         mapping.check_host()?;
     }
     mapping::check_overlaps(&options.mappings)?;
     let output = canonical_output(&options.output)?;
-    for mapping in &options.mappings {
+    for mapping in options.mappings.iter().filter(|mapping| mapping.tmpfs.is_none()) {
         let host = mapping.host.canonicalize().with_context(|| format!("cannot resolve {}", mapping.host.display()))?;
         if output.starts_with(&host) {
             bail!(
-                "the output {} is inside --dir {}: it would pack itself; write it elsewhere",
+                "the output {} is inside {}: it would pack itself; write it elsewhere",
                 options.output.display(),
-                mapping.spec.to_string_lossy()
+                mapping.arg()
             );
         }
     }
@@ -132,7 +163,7 @@ impl Plan {
     pub fn scan(options: &PackOptions, progress: &mut Progress, warn: &mut dyn FnMut(&str)) -> Result<Plan> {
         check(options)?;
         let tree = Tree::scan(&options.mappings, &options.excludes, progress, warn)?;
-        let layout = Layout::new(&tree, &options.mappings)?;
+        let layout = layout::layout(&tree, &options.mappings, options.save.as_deref())?;
         Ok(Plan { tree, layout })
     }
 

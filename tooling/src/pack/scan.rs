@@ -126,6 +126,11 @@ impl Tree {
         let mut by_depth: Vec<&Mapping> = mappings.iter().collect();
         by_depth.sort_by_key(|mapping| mapping.guest.len());
         for mapping in by_depth {
+            if mapping.tmpfs.is_some() {
+                // An empty mount point; the adapter mounts the tmpfs on it.
+                scan.tree.mount_point(mappings, mapping)?;
+                continue;
+            }
             let meta =
                 fs::metadata(&mapping.host).with_context(|| format!("cannot stat {}", mapping.host.display()))?;
             let at = scan.tree.mount_point(mappings, mapping)?;
@@ -171,12 +176,12 @@ impl Tree {
                             .copied()
                             .collect();
                         let outer = match mapping::enclosing(mappings, mapping) {
-                            Some(outer) => format!("the tree of --dir {}", outer.spec.to_string_lossy()),
+                            Some(outer) => format!("the tree of {}", outer.arg()),
                             None => "the image".to_owned(),
                         };
                         bail!(
-                            "--dir {}: {} in {outer} is {}; a nested --dir needs a path there that is absent or an empty directory (leave it out with --exclude)",
-                            mapping.spec.to_string_lossy(),
+                            "{}: {} in {outer} is {}; a nested mount needs a path there that is absent or an empty directory (leave it out with --exclude)",
+                            mapping.arg(),
                             String::from_utf8_lossy(&taken),
                             if last { "not an empty directory" } else { "not a directory" },
                         );

@@ -14,7 +14,7 @@ use wasm_encoder::{
 use super::encode::{entries_of, Writer};
 use super::image::{memory_minimum, segment_header, PAGE};
 use super::intrinsics::{Intrinsic, Targets};
-use super::layout::{FusedImport, Layout, Virtualized};
+use super::layout::{FusedImport, Layout, Shim, Virtualized};
 use super::reencode::{self, adapter_sections, failed, AdapterIndices, GuestIndices};
 use super::scan::{entries, Scanned};
 use super::section::{self as strata_section, Record};
@@ -76,8 +76,9 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     let mut out = Writer::new(guest_bytes.len() + image_len as usize + (1 << 20));
 
     // Types: the guest's entries as they are, then the adapter's.
-    if let Some(shim) = layout.start_shim {
-        debug_assert_eq!(shim.ty, layout.types + adapter.types.len() as u32);
+    let shims: Vec<Shim> = layout.start_shim.into_iter().chain(layout.exit_shim).collect();
+    if !shims.is_empty() {
+        debug_assert_eq!(layout.shim_type, layout.types + adapter.types.len() as u32);
         ours.types.ty().function([], []);
     }
     let (guest_type_count, guest_types) = guest.type_entries.unwrap_or((0, &[]));
@@ -110,8 +111,8 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     for &ty in &adapter.functions {
         functions.function(ty + layout.types);
     }
-    if let Some(shim) = layout.start_shim {
-        functions.function(shim.ty);
+    for _ in &shims {
+        functions.function(layout.shim_type);
     }
     let (function_count, function_entries) = entries_of(&functions);
     out.entries(id::FUNCTION, function_count, &[&function_entries]);
@@ -149,7 +150,7 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     reencode::image_globals(&mut globals, image_base, image_len as u32);
     append(&mut out, globals, &ours.globals);
 
-    let exports = reencode::guest_exports(guest, &layout.guest_funcs)?;
+    let exports = reencode::guest_exports(guest, &layout.guest_funcs, layout.exit_shim, layout.strata_save)?;
     if !exports.is_empty() {
         out.encoded(&exports);
     }
@@ -169,8 +170,8 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
     }
 
     // Code: the guest's bodies spliced, the adapter's, the start shim.
-    if let Some(shim) = layout.start_shim {
-        reencode::start_shim(&mut ours.code, shim.adapter_start, shim.guest_start);
+    for shim in &shims {
+        reencode::shim(&mut ours.code, shim.first, shim.second);
     }
     let spliced = splice::guest_bodies(guest_bytes, &guest.bodies, &layout.guest_funcs)?;
     let (our_code_count, our_code) = entries_of(&ours.code);

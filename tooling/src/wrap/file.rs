@@ -8,8 +8,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context, Result};
-use strata_vfs::image::Image;
+use anyhow::{anyhow, bail, Context, Result};
+use strata_vfs::image::{layout, Image};
 
 use super::{wrap_with, WrapOptions};
 use crate::display::human_size;
@@ -30,11 +30,24 @@ pub enum ImageSource {
     Pack { mappings: Vec<Mapping>, excludes: Excludes },
 }
 
+/// Where the wrapped module saves its tree when the guest ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SaveChoice {
+    /// As the image says (a saved image keeps the path it was saved with).
+    #[default]
+    Keep,
+    /// `--save GUESTPATH`.
+    Set(Vec<u8>),
+    /// `--no-save`.
+    Clear,
+}
+
 #[derive(Clone, Debug)]
 pub struct WrapFileOptions {
     pub guest: PathBuf,
     pub image: ImageSource,
     pub output: PathBuf,
+    pub save: SaveChoice,
 }
 
 /// What a wrap did, for the summary line.
@@ -76,12 +89,23 @@ impl Summary {
 pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     let started = Instant::now();
     let guest = fs::read(&options.guest).with_context(|| format!("cannot read {}", options.guest.display()))?;
+    if let SaveChoice::Set(path) = &options.save {
+        pack::check_save_path(path)?;
+        if matches!(options.image, ImageSource::None) {
+            bail!("--save needs a filesystem to save: give --dir, --tmpfs or --image too");
+        }
+    }
     let image = match &options.image {
         ImageSource::None => None,
         ImageSource::File(path) => Some(load_image(path)?),
         ImageSource::Pack { mappings, excludes } => {
             Some(pack_to_memory(mappings, excludes, &options.output, progress, warn)?)
         }
+    };
+    let image = match (&options.save, image) {
+        (SaveChoice::Keep, image) | (_, image @ None) => image,
+        (SaveChoice::Set(path), Some(bytes)) => Some(with_save_path(&bytes, Some(path))?),
+        (SaveChoice::Clear, Some(bytes)) => Some(with_save_path(&bytes, None)?),
     };
     let files = match &image {
         Some(bytes) => {
@@ -111,6 +135,12 @@ pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut 
     })
 }
 
+/// `image` saving itself to `save` instead.
+fn with_save_path(image: &[u8], save: Option<&[u8]>) -> Result<Vec<u8>> {
+    let opened = Image::open(image).map_err(|error| anyhow!("the image: {error}"))?;
+    layout::with_save_path(&opened, save).map_err(|_| anyhow!("the image has too many inodes"))
+}
+
 /// Packs `mappings` through a temporary image file beside `output` (where
 /// the user has room for the result, which holds the image anyway), read
 /// back and deleted.
@@ -124,7 +154,7 @@ fn pack_to_memory(
     // Checked against the real output first, so that a message names it
     // rather than the temporary file.
     let mut options =
-        PackOptions { mappings: mappings.to_vec(), excludes: excludes.clone(), output: output.to_owned() };
+        PackOptions { excludes: excludes.clone(), ..PackOptions::new(mappings.to_vec(), output.to_owned()) };
     pack::check(&options)?;
     let temp = temp_file(output)?.into_temp_path();
     options.output = temp.to_path_buf();

@@ -3,8 +3,8 @@
 //!
 //! | space | fused order |
 //! | --- | --- |
-//! | types | guest, adapter, then `[] -> []` for a start shim |
-//! | functions | guest imports that stay, adapter host imports not shared with one, guest functions, adapter functions, start shim |
+//! | types | guest, adapter, then `[] -> []` for the shims |
+//! | functions | guest imports that stay, adapter host imports not shared with one, guest functions, adapter functions, start shim, exit shim |
 //! | tables, tags, elements | guest, adapter |
 //! | memories | guest, adapter memory |
 //! | globals | guest, `image_base`, `image_len`, adapter |
@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use anyhow::{bail, Result};
-use wasmparser::TypeRef;
+use wasmparser::{ExternalKind, TypeRef};
 
 use super::intrinsics::Intrinsic;
 use super::scan::Scanned;
@@ -62,20 +62,33 @@ pub struct Layout {
     pub image_len: u32,
     pub image_data: u32,
     /// The function that runs both start functions, when both modules
-    /// have one.
-    pub start_shim: Option<StartShim>,
+    /// have one: the adapter's, then the guest's.
+    pub start_shim: Option<Shim>,
     pub start: Option<u32>,
+    /// What the fused module exports as `_start`, when the guest is a
+    /// command: the guest's `_start`, then the adapter's `strata_finish`
+    /// (which saves the tree if asked to; see `adapter/src/save.rs`).
+    pub exit_shim: Option<Shim>,
+    /// The adapter's `strata_save`, exported under that name for hosts
+    /// of reactors.
+    pub strata_save: Option<u32>,
+    /// The type `[] -> []` the shims have, after the adapter's types.
+    pub shim_type: u32,
 }
 
-/// A function of type `[] -> []` (`ty`, added after the adapter's types)
-/// at fused index `index` that calls `adapter_start`, then `guest_start`.
+/// A function of type `[] -> []` at fused index `index` that calls
+/// `first`, then `second`.
 #[derive(Clone, Copy, Debug)]
-pub struct StartShim {
+pub struct Shim {
     pub index: u32,
-    pub ty: u32,
-    pub adapter_start: u32,
-    pub guest_start: u32,
+    pub first: u32,
+    pub second: u32,
 }
+
+/// The adapter's exports that are not preview1 functions: the guest's
+/// lifecycle, called by the exit shim and by the host.
+pub const FINISH_EXPORT: &str = "strata_finish";
+pub const SAVE_EXPORT: &str = "strata_save";
 
 impl Layout {
     pub fn new(
@@ -151,13 +164,25 @@ impl Layout {
         let guest_start = guest.start.map(|start| guest_funcs[start as usize]);
         let adapter_start = adapter.start.and_then(|start| adapter_funcs[start as usize]);
         let (start_shim, start) = match (adapter_start, guest_start) {
-            (Some(adapter_start), Some(guest_start)) => {
+            (Some(first), Some(second)) => {
                 let index = take();
-                let ty = types + adapter.types.len() as u32;
-                (Some(StartShim { index, ty, adapter_start, guest_start }), Some(index))
+                (Some(Shim { index, first, second }), Some(index))
             }
             (one, other) => (None, one.or(other)),
         };
+        let adapter_export = |name: &str| {
+            let export = adapter.exports.iter().find(|e| e.name == name && e.kind == ExternalKind::Func)?;
+            adapter_funcs[export.index as usize]
+        };
+        let command = guest.exports.iter().find(|e| e.name == "_start" && e.kind == ExternalKind::Func);
+        let exit_shim = match (command, adapter_export(FINISH_EXPORT)) {
+            (Some(command), Some(finish)) => {
+                let first = guest_funcs[command.index as usize];
+                Some(Shim { index: take(), first, second: finish })
+            }
+            _ => None,
+        };
+        let strata_save = adapter_export(SAVE_EXPORT).filter(|_| !guest.exports.iter().any(|e| e.name == SAVE_EXPORT));
 
         let guest_data = guest.data_segment_count();
         let adapter_data = adapter.data_segment_count();
@@ -177,6 +202,9 @@ impl Layout {
             image_data: guest_data + adapter_data,
             start_shim,
             start,
+            exit_shim,
+            strata_save,
+            shim_type: types + adapter.types.len() as u32,
         })
     }
 }

@@ -9,7 +9,7 @@ use walrus::ExportItem;
 use wasmparser::{ExternalKind, TypeRef, ValType};
 
 use super::intrinsics::{self, Intrinsic};
-use super::layout::Virtualized;
+use super::layout::{Virtualized, FINISH_EXPORT, SAVE_EXPORT};
 use super::parse;
 use super::scan::Scanned;
 
@@ -17,9 +17,10 @@ use super::scan::Scanned;
 pub const PREVIEW1: &str = "wasi_snapshot_preview1";
 
 /// The adapter with everything the guest does not need dropped: every
-/// export but the preview1 functions the guest imports and the memory
-/// (kept as a root: the image goes there even if no code is left), then
-/// whatever nothing reaches. The adapter is small; walrus's reachability
+/// export but the preview1 functions the guest imports, the lifecycle
+/// exports (`strata_finish`, `strata_save`) and the memory (kept as a
+/// root: the image goes there even if no code is left), then whatever
+/// nothing reaches. The adapter is small; walrus's reachability
 /// pass does this in milliseconds, and the result is emitted again for the
 /// fuser to read.
 pub fn pruned_adapter(adapter: &[u8], guest: &Scanned) -> Result<Vec<u8>> {
@@ -34,7 +35,10 @@ pub fn pruned_adapter(adapter: &[u8], guest: &Scanned) -> Result<Vec<u8>> {
         .exports
         .iter()
         .filter(|export| match export.item {
-            ExportItem::Function(_) => !imported.contains(export.name.as_str()),
+            ExportItem::Function(_) => {
+                !imported.contains(export.name.as_str())
+                    && ![FINISH_EXPORT, SAVE_EXPORT].contains(&export.name.as_str())
+            }
             ExportItem::Memory(_) => false,
             _ => true,
         })

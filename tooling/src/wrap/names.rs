@@ -109,6 +109,9 @@ pub fn name_section(
     if let Some(shim) = layout.start_shim {
         functions.push((shim.index, "strata:start".to_owned()));
     }
+    if let Some(shim) = layout.exit_shim {
+        functions.push((shim.index, "strata:_start_then_finish".to_owned()));
+    }
 
     let prefixed = |names: &Names, offset: u32, count: u32, kind: &str| -> Names {
         let named: HashMap<u32, &str> = names.iter().map(|(index, name)| (*index, name.as_str())).collect();

@@ -14,7 +14,7 @@ use wasm_encoder::{
 use wasmparser::{DataKind, ExternalKind, Operator};
 
 use super::intrinsics::{Intrinsic, Targets};
-use super::layout::Layout;
+use super::layout::{Layout, Shim, SAVE_EXPORT};
 use super::scan::Scanned;
 
 /// The guest's indices: functions move, nothing else does.
@@ -183,18 +183,27 @@ pub fn image_globals(globals: &mut GlobalSection, base: u32, len: u32) {
 }
 
 /// A function that calls `first`, then `second`.
-pub fn start_shim(code: &mut CodeSection, first: u32, second: u32) {
+pub fn shim(code: &mut CodeSection, first: u32, second: u32) {
     let mut shim = Function::new([]);
     shim.instruction(&Instruction::Call(first)).instruction(&Instruction::Call(second)).instruction(&Instruction::End);
     code.function(&shim);
 }
 
-/// The guest's exports with function indices moved; the adapter's are
-/// never copied (they only rooted its pruning).
-pub fn guest_exports(guest: &Scanned, funcs: &[u32]) -> Result<ExportSection> {
+/// The guest's exports with function indices moved, `_start` going to
+/// the exit shim, and the adapter's `strata_save`; the adapter's other
+/// exports are never copied (they only rooted its pruning).
+pub fn guest_exports(
+    guest: &Scanned,
+    funcs: &[u32],
+    exit_shim: Option<Shim>,
+    strata_save: Option<u32>,
+) -> Result<ExportSection> {
     let mut exports = ExportSection::new();
     for export in &guest.exports {
         let (kind, index) = match export.kind {
+            ExternalKind::Func if export.name == "_start" && exit_shim.is_some() => {
+                (ExportKind::Func, exit_shim.expect("checked").index)
+            }
             ExternalKind::Func | ExternalKind::FuncExact => (
                 ExportKind::Func,
                 *funcs.get(export.index as usize).ok_or_else(|| anyhow!("export {} names no function", export.name))?,
@@ -205,6 +214,9 @@ pub fn guest_exports(guest: &Scanned, funcs: &[u32]) -> Result<ExportSection> {
             ExternalKind::Tag => (ExportKind::Tag, export.index),
         };
         exports.export(export.name, kind, index);
+    }
+    if let Some(save) = strata_save {
+        exports.export(SAVE_EXPORT, ExportKind::Func, save);
     }
     Ok(exports)
 }

@@ -1,11 +1,15 @@
-//! Record layouts of image format version 1, shared by the reader and the
-//! packer. `docs/image-format.md` is the specification; this file encodes
+//! Record layouts of image format version 2 (and the version 1 mount
+//! records it extends), shared by the reader and the writers. `docs/image-format.md` is the specification; this file encodes
 //! it and nothing else.
 
 use crate::flags::mode;
 
 pub const MAGIC: [u8; 8] = *b"STRATAIM";
-pub const VERSION: u16 = 1;
+/// The version writers write. Readers also read [`VERSION_1`].
+pub const VERSION: u16 = 2;
+/// Version 1: mount records of [`MOUNT_LEN_V1`] bytes (names only), no
+/// save path.
+pub const VERSION_1: u16 = 1;
 pub const HEADER_LEN: usize = 64;
 pub const SECTION_COUNT: usize = 5;
 pub const SECTION_TABLE_LEN: usize = SECTION_COUNT * 16;
@@ -13,13 +17,23 @@ pub const SECTION_TABLE_LEN: usize = SECTION_COUNT * 16;
 pub const SECTIONS_START: usize = HEADER_LEN + SECTION_TABLE_LEN;
 pub const INODE_LEN: usize = 48;
 pub const DIRENT_LEN: usize = 16;
-pub const MOUNT_LEN: usize = 8;
+pub const MOUNT_LEN: usize = 24;
+pub const MOUNT_LEN_V1: usize = 8;
 /// The root directory's inode number.
 pub const ROOT_INO: u32 = 1;
 /// Longest entry name.
 pub const NAME_MAX: usize = 255;
 /// Longest symlink target.
 pub const TARGET_MAX: usize = 4095;
+/// Longest save path (Linux's `PATH_MAX` less its NUL).
+pub const SAVE_PATH_MAX: usize = 4095;
+
+/// Mount record flags.
+pub const MOUNT_READ_ONLY: u32 = 1;
+/// An empty memory filesystem: the directory in the tree is its
+/// mountpoint (and empty); what the guest writes there is never saved.
+pub const MOUNT_TMPFS: u32 = 2;
+pub const MOUNT_FLAGS: u32 = MOUNT_READ_ONLY | MOUNT_TMPFS;
 
 /// Section indexes in the table, in their required order.
 pub const INODES: usize = 0;
@@ -51,6 +65,9 @@ pub struct Header {
     pub data_crc: u32,
     /// `(offset, length)` of inodes, dirents, mounts, names, data.
     pub sections: [(u64, u64); SECTION_COUNT],
+    /// `(offset, length)` in names of the path the adapter saves the tree
+    /// to when the guest ends; length 0: none. Version 2 only.
+    pub save_path: (u32, u32),
 }
 
 impl Header {
@@ -64,6 +81,8 @@ impl Header {
         out[24..28].copy_from_slice(&self.inode_count.to_le_bytes());
         out[28..32].copy_from_slice(&self.metadata_crc.to_le_bytes());
         out[32..36].copy_from_slice(&self.data_crc.to_le_bytes());
+        out[36..40].copy_from_slice(&self.save_path.0.to_le_bytes());
+        out[40..44].copy_from_slice(&self.save_path.1.to_le_bytes());
         for (i, (offset, len)) in self.sections.iter().enumerate() {
             let at = HEADER_LEN + i * 16;
             out[at..at + 8].copy_from_slice(&offset.to_le_bytes());
@@ -154,6 +173,11 @@ impl DirentRecord {
 pub struct MountRecord {
     pub name_offset: u32,
     pub name_len: u32,
+    /// [`MOUNT_READ_ONLY`], [`MOUNT_TMPFS`].
+    pub flags: u32,
+    /// A tmpfs mount's size limit in bytes; 0: none (and always 0 for
+    /// other mounts).
+    pub size_limit: u64,
 }
 
 impl MountRecord {
@@ -161,11 +185,31 @@ impl MountRecord {
         let mut out = [0u8; MOUNT_LEN];
         out[0..4].copy_from_slice(&self.name_offset.to_le_bytes());
         out[4..8].copy_from_slice(&self.name_len.to_le_bytes());
+        out[8..12].copy_from_slice(&self.flags.to_le_bytes());
+        out[16..24].copy_from_slice(&self.size_limit.to_le_bytes());
         out
     }
 
-    pub fn decode(bytes: &[u8; MOUNT_LEN]) -> MountRecord {
-        MountRecord { name_offset: u32_at(bytes, 0), name_len: u32_at(bytes, 4) }
+    /// Decodes a record of `version`'s length, and whether its reserved
+    /// bytes are zero.
+    pub fn decode(bytes: &[u8], version: u16) -> (MountRecord, bool) {
+        let mut record =
+            MountRecord { name_offset: u32_at(bytes, 0), name_len: u32_at(bytes, 4), ..Default::default() };
+        if version == VERSION_1 {
+            return (record, true);
+        }
+        record.flags = u32_at(bytes, 8);
+        record.size_limit = u64_at(bytes, 16);
+        (record, u32_at(bytes, 12) == 0)
+    }
+}
+
+/// The length of a mount record in `version`.
+pub fn mount_len(version: u16) -> usize {
+    if version == VERSION_1 {
+        MOUNT_LEN_V1
+    } else {
+        MOUNT_LEN
     }
 }
 

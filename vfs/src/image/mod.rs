@@ -5,10 +5,11 @@
 
 mod crc32;
 pub mod format;
+pub mod layout;
 mod reader;
 
 pub use crc32::crc32;
-pub use reader::{Image, ImageEntry, ImageError, ImageInode};
+pub use reader::{Image, ImageEntry, ImageError, ImageInode, ImageMount};
 
 #[cfg(test)]
 pub(crate) mod test_image;

@@ -50,6 +50,7 @@ impl core::error::Error for ImageError {}
 #[derive(Clone, Copy)]
 pub struct Image<'a> {
     bytes: &'a [u8],
+    version: u16,
     header: f::Header,
     inodes: &'a [u8],
     dirents: &'a [u8],
@@ -75,6 +76,20 @@ pub struct ImageInode {
     pub size: u64,
 }
 
+/// A mount record: a preopen and how the guest may use it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageMount<'a> {
+    /// The preopen name, as the guest reads it (see
+    /// [`f::preopen_tree_path`] for where it lives in the tree).
+    pub name: &'a [u8],
+    /// Changes beneath it fail with EROFS.
+    pub read_only: bool,
+    /// An empty memory filesystem with this size limit (`Some(None)`: no
+    /// limit) is mounted on the (empty) directory; `None`: the image's own
+    /// tree is served there.
+    pub tmpfs: Option<Option<u64>>,
+}
+
 /// A directory entry as the image records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImageEntry<'a> {
@@ -87,7 +102,7 @@ impl<'a> Image<'a> {
     /// Validates `bytes` as an image. See the format's "What a reader
     /// checks".
     pub fn open(bytes: &'a [u8]) -> Result<Image<'a>, ImageError> {
-        let header = read_header(bytes)?;
+        let (version, header) = read_header(bytes)?;
         let bytes = &bytes[..header.image_len as usize];
         let section = |i: usize| {
             let (offset, len) = header.sections[i];
@@ -95,6 +110,7 @@ impl<'a> Image<'a> {
         };
         let image = Image {
             bytes,
+            version,
             header,
             inodes: section(f::INODES),
             dirents: section(f::DIRENTS),
@@ -109,6 +125,7 @@ impl<'a> Image<'a> {
         image.validate_records()?;
         image.validate_tree()?;
         image.validate_mounts()?;
+        image.validate_save_path()?;
         Ok(image)
     }
 
@@ -193,13 +210,42 @@ impl<'a> Image<'a> {
         None
     }
 
-    /// The guest paths the image was packed for, in order.
+    /// The preopen names the image was packed for, in order.
     pub fn mounts(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + '_ {
-        self.mounts.chunks_exact(f::MOUNT_LEN).map(move |chunk| {
-            let record = MountRecord::decode(chunk.try_into().expect("exact chunks"));
+        self.mount_records().map(|mount| mount.name)
+    }
+
+    /// The mount records, in order: each a preopen with its options.
+    pub fn mount_records(&self) -> impl ExactSizeIterator<Item = ImageMount<'a>> + '_ {
+        self.mounts.chunks_exact(f::mount_len(self.version)).map(move |chunk| {
+            let (record, _) = MountRecord::decode(chunk, self.version);
             let start = record.name_offset as usize;
-            &self.names[start..start + record.name_len as usize]
+            let tmpfs = record.flags & f::MOUNT_TMPFS != 0;
+            ImageMount {
+                name: &self.names[start..start + record.name_len as usize],
+                read_only: record.flags & f::MOUNT_READ_ONLY != 0,
+                tmpfs: tmpfs.then_some((record.size_limit != 0).then_some(record.size_limit)),
+            }
         })
+    }
+
+    /// Where the adapter saves the guest's tree when the guest ends, if
+    /// the image says.
+    pub fn save_path(&self) -> Option<&'a [u8]> {
+        let (offset, len) = self.header.save_path;
+        (len != 0).then(|| &self.names[offset as usize..(offset + len) as usize])
+    }
+
+    /// The directory inode a preopen name's tree path leads to, if any.
+    pub fn preopen_dir(&self, name: &[u8]) -> Option<u32> {
+        let mut at = f::ROOT_INO;
+        for component in f::preopen_tree_path(name).ok()? {
+            match self.lookup(at, component) {
+                Some((_, entry)) if entry.kind == FileType::Directory => at = entry.ino,
+                _ => return None,
+            }
+        }
+        Some(at)
     }
 
     fn record(&self, ino: u32) -> InodeRecord {
@@ -390,26 +436,34 @@ impl<'a> Image<'a> {
     }
 
     /// Check 5: mount names are preopen names whose tree paths
-    /// ([`f::preopen_tree_path`]) name distinct directories.
+    /// ([`f::preopen_tree_path`]) name distinct directories; flags are
+    /// known, a size limit only on a tmpfs, whose directory is empty.
     fn validate_mounts(&self) -> Result<(), ImageError> {
-        let mut seen = alloc::vec::Vec::with_capacity(self.mounts.len() / f::MOUNT_LEN);
-        for (index, chunk) in self.mounts.chunks_exact(f::MOUNT_LEN).enumerate() {
-            let record = MountRecord::decode(chunk.try_into().expect("exact chunks"));
+        let len = f::mount_len(self.version);
+        let mut seen = alloc::vec::Vec::with_capacity(self.mounts.len() / len);
+        for (index, chunk) in self.mounts.chunks_exact(len).enumerate() {
+            let (record, reserved_zero) = MountRecord::decode(chunk, self.version);
             let bad = |problem| Err(ImageError::at(problem, "mount", index as u64));
+            if !reserved_zero || record.flags & !f::MOUNT_FLAGS != 0 {
+                return bad("unknown flags or reserved bytes");
+            }
+            let tmpfs = record.flags & f::MOUNT_TMPFS != 0;
+            if record.size_limit != 0 && !tmpfs {
+                return bad("a size limit on a mount that is not a tmpfs");
+            }
             let end = record.name_offset as u64 + record.name_len as u64;
             if end > self.names.len() as u64 {
                 return bad("path out of bounds");
             }
             let name = &self.names[record.name_offset as usize..end as usize];
-            let Ok(path) = f::preopen_tree_path(name) else {
+            if f::preopen_tree_path(name).is_err() {
                 return bad("name is not a preopen name (empty, NUL, .. or a component over 255 bytes)");
+            }
+            let Some(at) = self.preopen_dir(name) else {
+                return bad("path does not name a directory of the image");
             };
-            let mut at = f::ROOT_INO;
-            for component in path {
-                match self.lookup(at, component) {
-                    Some((_, entry)) if entry.kind == FileType::Directory => at = entry.ino,
-                    _ => return bad("path does not name a directory of the image"),
-                }
+            if tmpfs && self.inode(at).size != 0 {
+                return bad("a tmpfs mountpoint that is not empty");
             }
             if seen.contains(&at) {
                 return bad("two mounts name the same directory");
@@ -418,22 +472,43 @@ impl<'a> Image<'a> {
         }
         Ok(())
     }
+
+    /// Check 6: a save path lies in names and is an absolute path with no
+    /// NUL byte.
+    fn validate_save_path(&self) -> Result<(), ImageError> {
+        let (offset, len) = self.header.save_path;
+        if len == 0 {
+            return if offset == 0 { Ok(()) } else { Err(ImageError::new("save path offset without a length")) };
+        }
+        let end = offset as u64 + len as u64;
+        if end > self.names.len() as u64 || len as usize > f::SAVE_PATH_MAX {
+            return Err(ImageError::new("save path out of bounds"));
+        }
+        let path = &self.names[offset as usize..end as usize];
+        if path[0] != b'/' || path.contains(&0) {
+            return Err(ImageError::new("save path is not an absolute path"));
+        }
+        Ok(())
+    }
 }
 
-fn read_header(bytes: &[u8]) -> Result<f::Header, ImageError> {
+/// The header, and the format version it declares.
+fn read_header(bytes: &[u8]) -> Result<(u16, f::Header), ImageError> {
     if bytes.len() < f::SECTIONS_START {
         return Err(ImageError::new("shorter than its header"));
     }
     if bytes[0..8] != f::MAGIC {
         return Err(ImageError::new("not a Strata image (bad magic)"));
     }
-    if f::u16_at(bytes, 8) != f::VERSION {
-        return Err(ImageError::new("unsupported format version"));
+    let version = f::u16_at(bytes, 8);
+    if version != f::VERSION && version != f::VERSION_1 {
+        return Err(ImageError::new("unsupported format version (made by a newer strata?)"));
     }
     if f::u16_at(bytes, 10) as usize != f::HEADER_LEN || f::u32_at(bytes, 12) != 0 {
         return Err(ImageError::new("unknown header length or flags"));
     }
-    if bytes[36..f::HEADER_LEN].iter().any(|&b| b != 0) {
+    let reserved_from = if version == f::VERSION_1 { 36 } else { 44 };
+    if bytes[reserved_from..f::HEADER_LEN].iter().any(|&b| b != 0) {
         return Err(ImageError::new("reserved header bytes are not zero"));
     }
     let image_len = f::u64_at(bytes, 16);
@@ -446,8 +521,12 @@ fn read_header(bytes: &[u8]) -> Result<f::Header, ImageError> {
         metadata_crc: f::u32_at(bytes, 28),
         data_crc: f::u32_at(bytes, 32),
         sections: [(0, 0); f::SECTION_COUNT],
+        save_path: (f::u32_at(bytes, 36), f::u32_at(bytes, 40)),
     };
-    let record_len = [f::INODE_LEN, f::DIRENT_LEN, f::MOUNT_LEN, 1, 1];
+    if version == f::VERSION_1 {
+        header.save_path = (0, 0);
+    }
+    let record_len = [f::INODE_LEN, f::DIRENT_LEN, f::mount_len(version), 1, 1];
     let mut expected_start = f::SECTIONS_START as u64;
     for (i, section) in header.sections.iter_mut().enumerate() {
         let at = f::HEADER_LEN + i * 16;
@@ -466,7 +545,7 @@ fn read_header(bytes: &[u8]) -> Result<f::Header, ImageError> {
     if header.inode_count == 0 || inodes != header.inode_count as u64 {
         return Err(ImageError::new("inode count does not match the inode section"));
     }
-    Ok(header)
+    Ok((version, header))
 }
 
 fn kind_of(mode_bits: u32) -> Option<FileType> {

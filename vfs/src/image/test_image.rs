@@ -121,7 +121,7 @@ pub fn build(tree: &[(&str, Node)], mounts: &[&str]) -> &'static [u8] {
     }
     let mut mount_records = Vec::new();
     for path in mounts {
-        let record = MountRecord { name_offset: names.len() as u32, name_len: path.len() as u32 };
+        let record = MountRecord { name_offset: names.len() as u32, name_len: path.len() as u32, ..Default::default() };
         names.extend_from_slice(path.as_bytes());
         mount_records.extend_from_slice(&record.encode());
     }
@@ -131,8 +131,14 @@ pub fn build(tree: &[(&str, Node)], mounts: &[&str]) -> &'static [u8] {
         sections[i] = (at, bytes.len() as u64);
         at += bytes.len() as u64;
     }
-    let mut header =
-        Header { image_len: at, inode_count: order.len() as u32, metadata_crc: 0, data_crc: crc32(0, &data), sections };
+    let mut header = Header {
+        image_len: at,
+        inode_count: order.len() as u32,
+        metadata_crc: 0,
+        data_crc: crc32(0, &data),
+        sections,
+        save_path: (0, 0),
+    };
     let mut image = header.encode().to_vec();
     image.extend_from_slice(&inodes);
     image.extend_from_slice(&dirents);

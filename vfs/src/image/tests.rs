@@ -509,3 +509,51 @@ fn apply(vfs: &mut Vfs, op: &RandomOp, inos: &mut InoNames) -> alloc::string::St
         RandomOp::Chmod(p, m) => format!("{:?}", vfs.chmod(p, *m)),
     }
 }
+
+#[test]
+fn mount_options_and_the_save_path_are_kept_and_checked() {
+    use super::layout::{relayout, with_save_path, Mount};
+    let original = Image::open(small_tree()).unwrap();
+    let leak = |bytes: Vec<u8>| -> &'static [u8] { Box::leak(bytes.into_boxed_slice()) };
+
+    let saving = leak(with_save_path(&original, Some(b"/out/state.img")).unwrap());
+    let image = Image::open(saving).unwrap();
+    assert_eq!(image.save_path(), Some(&b"/out/state.img"[..]));
+    assert_eq!(image.mounts().collect::<Vec<_>>(), original.mounts().collect::<Vec<_>>());
+    let cleared = leak(with_save_path(&image, None).unwrap());
+    assert!(cleared == with_save_path(&original, None).unwrap(), "the same tree lays out to the same bytes");
+
+    let mounts = [Mount::new(b"/srv", true, None), Mount::new(b"etc", false, None)];
+    let image = Image::open(leak(relayout(&original, &mounts, None).unwrap())).unwrap();
+    let records: Vec<_> = image.mount_records().map(|m| (m.name, m.read_only, m.tmpfs)).collect();
+    assert_eq!(records, [(&b"/srv"[..], true, None), (&b"etc"[..], false, None)]);
+
+    let rejected = |mounts: &[Mount], save: Option<&[u8]>| {
+        Image::open(leak(relayout(&original, mounts, save).unwrap())).err().map(|error| error.problem)
+    };
+    assert_eq!(
+        rejected(&[Mount::new(b"/srv", false, Some(Some(4096)))], None),
+        Some("a tmpfs mountpoint that is not empty")
+    );
+    assert_eq!(
+        rejected(&[Mount { name: b"/srv", flags: 4, size_limit: 0 }], None),
+        Some("unknown flags or reserved bytes")
+    );
+    assert_eq!(
+        rejected(&[Mount { name: b"/srv", flags: 0, size_limit: 10 }], None),
+        Some("a size limit on a mount that is not a tmpfs")
+    );
+    assert_eq!(rejected(&[], Some(b"out/x")), Some("save path is not an absolute path"));
+    assert_eq!(rejected(&[], Some(b"/out/\0x")), Some("save path is not an absolute path"));
+}
+
+#[test]
+fn version_1_images_still_open() {
+    let mut bytes = Image::open(small_tree()).map(|image| super::layout::relayout(&image, &[], None).unwrap()).unwrap();
+    bytes[8..10].copy_from_slice(&f::VERSION_1.to_le_bytes());
+    let image = Image::open(Box::leak(bytes.into_boxed_slice())).expect("a version 1 image without mounts");
+    assert_eq!((image.mounts().count(), image.save_path()), (0, None));
+    let mut newer = small_tree().to_vec();
+    newer[8..10].copy_from_slice(&3u16.to_le_bytes());
+    assert!(Image::open(Box::leak(newer.into_boxed_slice())).is_err());
+}

@@ -31,6 +31,25 @@ impl Vfs {
         self.attach(path, MemFs::with_image(image, options.size_limit), options.read_only)
     }
 
+    /// Mounts directory `dir` of `image` (and what lies beneath it) on the
+    /// directory `path`, as a bind mount of part of an image: a filesystem
+    /// of its own (EXDEV across it), read-only if `options` say so.
+    pub fn mount_image_dir(
+        &mut self,
+        path: &[u8],
+        image: Image<'static>,
+        dir: u32,
+        options: MountOptions,
+    ) -> Result<FsId> {
+        if !self.cred.is_root() {
+            return Err(Errno::PERM);
+        }
+        if dir == 0 || dir > image.inode_count() || image.inode(dir).kind != crate::FileType::Directory {
+            return Err(Errno::NOTDIR);
+        }
+        self.attach(path, MemFs::with_image_root(image, dir, options.size_limit), options.read_only)
+    }
+
     fn attach(&mut self, path: &[u8], fs: MemFs, read_only: bool) -> Result<FsId> {
         let at = self.resolve(AT_FDCWD, path, FinalLink::Follow)?;
         if !self.inode(at).is_dir() {
