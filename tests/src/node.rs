@@ -1,6 +1,6 @@
 //! The second engine: a module run under Node 24's `node:wasi` (uvwasi),
-//! through `tests/engines/node/run.mjs`: the given arguments, no
-//! environment, no preopens, stdin `/dev/null`, stdout and stderr captured
+//! through `tests/engines/node/run.mjs`: the given arguments (and, with
+//! [`run_invocation`], environment and preopens; none otherwise), stdin `/dev/null`, stdout and stderr captured
 //! byte for byte (pipes), and how the run ended read from a status file, so
 //! the guest's stderr carries nothing but the guest's.
 //!
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 
-use crate::run::{Outcome, Status};
+use crate::run::{Invocation, Outcome, Status};
 
 /// The script that installs Node, from the repository's root.
 pub const FETCH: &str = "tests/engines/node/fetch.sh";
@@ -160,6 +160,13 @@ pub fn run_file(wasm: &Path, argv: &[&str]) -> Result<Outcome> {
 
 /// [`run_file`] with work-arounds of Node's bugs and another time limit.
 pub fn run_file_with(wasm: &Path, argv: &[&str], fixes: &[Fix], timeout: Duration) -> Result<Outcome> {
+    run_invocation(wasm, &Invocation { argv, env: &[], preopens: &[] }, fixes, timeout)
+}
+
+/// Runs the command module in the file `wasm` as `invocation` says: its
+/// arguments, environment and preopens (as `node:wasi` takes them).
+pub fn run_invocation(wasm: &Path, invocation: &Invocation, fixes: &[Fix], timeout: Duration) -> Result<Outcome> {
+    let argv = invocation.argv;
     // The run's own folder: its status file, and its working directory, so
     // that a core dump of a crashing Node goes away with it.
     let scratch = tempfile::Builder::new().prefix("strata-node-").tempdir().context("cannot make a scratch folder")?;
@@ -171,7 +178,16 @@ pub fn run_file_with(wasm: &Path, argv: &[&str], fixes: &[Fix], timeout: Duratio
         .arg(runner())
         .arg("--status")
         .arg(&status_file)
-        .args(fixes.iter().map(|fix| fix.flag()))
+        .args(fixes.iter().map(|fix| fix.flag()));
+    for (name, value) in invocation.env {
+        command.arg("--env").arg(format!("{name}={value}"));
+    }
+    for preopen in invocation.preopens {
+        let mut arg = std::ffi::OsString::from(format!("{}=", preopen.guest));
+        arg.push(preopen.host);
+        command.arg("--preopen").arg(arg);
+    }
+    command
         .arg(wasm)
         .args(argv)
         .current_dir(scratch.path())

@@ -15,22 +15,36 @@ use crate::tree::Tree;
 /// and returns its bytes. Any warning (a skipped special file) is an
 /// error: the trees here hold nothing `pack` would leave out.
 pub fn pack(mappings: &[(&Path, &str)], scratch: &Path) -> Result<Vec<u8>> {
-    let mappings = mappings
-        .iter()
-        .map(|(host, guest)| {
-            let mut spec = host.as_os_str().to_owned();
-            spec.push("::");
-            spec.push(guest);
-            Mapping::parse(&spec)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mappings = mappings.iter().map(|&(host, guest)| dir(host, guest)).collect::<Result<Vec<_>>>()?;
+    pack_mappings(mappings, None, scratch)
+}
+
+/// `--dir HOST::GUEST` (GUEST may end in `:ro`).
+pub fn dir(host: &Path, guest: &str) -> Result<Mapping> {
+    let mut spec = host.as_os_str().to_owned();
+    spec.push("::");
+    spec.push(guest);
+    Mapping::parse(&spec)
+}
+
+/// `--tmpfs SPEC` (`/tmp:size=64K`).
+pub fn tmpfs(spec: &str) -> Result<Mapping> {
+    Mapping::parse_tmpfs(spec.as_ref())
+}
+
+/// [`pack`] of parsed `--dir`/`--tmpfs` mappings, saving to `save` at
+/// exit if given.
+pub fn pack_mappings(mappings: Vec<Mapping>, save: Option<&str>, scratch: &Path) -> Result<Vec<u8>> {
     let output = tempfile::Builder::new()
         .prefix("image-")
         .suffix(".strata")
         .tempfile_in(scratch)
         .context("cannot make the image file")?
         .into_temp_path();
-    let options = PackOptions::new(mappings, output.to_path_buf());
+    let options = PackOptions {
+        save: save.map(|path| path.as_bytes().to_vec()),
+        ..PackOptions::new(mappings, output.to_path_buf())
+    };
     let mut warnings = Vec::new();
     pack::pack(&options, &mut Progress::off(), &mut |warning: &str| warnings.push(warning.to_owned()))?;
     if !warnings.is_empty() {

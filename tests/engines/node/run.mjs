@@ -2,11 +2,13 @@
 // the second engine of the end-to-end tests (tests/src/node.rs):
 //
 //   node --disable-warning=ExperimentalWarning run.mjs [--status FILE]
-//        [--fix-abstime-poll] [--fix-sock-stdio] MODULE.wasm ARGV0 [ARG ...]
+//        [--fix-abstime-poll] [--fix-sock-stdio] [--env NAME=VALUE]...
+//        [--preopen GUEST=HOST]... MODULE.wasm ARGV0 [ARG ...]
 //
-// The guest gets exactly the given arguments (ARGV0 included), an empty
-// environment, no preopens, and this process's fds 0, 1 and 2 as its
-// stdin, stdout and stderr. Nothing else is written to stdout or stderr,
+// The guest gets exactly the given arguments (ARGV0 included), the given
+// environment (none by default), the given preopens in order from fd 3
+// (none by default), and this process's fds 0, 1 and 2 as its stdin,
+// stdout and stderr. Nothing else is written to stdout or stderr,
 // so the guest's output stays byte-exact.
 //
 // How the run ended goes to FILE as one line:
@@ -34,6 +36,8 @@ let argv = process.argv.slice(2);
 let statusFile = null;
 let fixAbstime = false;
 let fixSock = false;
+const env = {};
+const preopens = {};
 for (;;) {
   if (argv[0] === '--status' && argv.length >= 2) {
     statusFile = argv[1];
@@ -44,12 +48,19 @@ for (;;) {
   } else if (argv[0] === '--fix-sock-stdio') {
     fixSock = true;
     argv = argv.slice(1);
+  } else if ((argv[0] === '--env' || argv[0] === '--preopen') && argv.length >= 2 && argv[1].includes('=')) {
+    const at = argv[1].indexOf('=');
+    const table = argv[0] === '--env' ? env : preopens;
+    table[argv[1].slice(0, at)] = argv[1].slice(at + 1);
+    argv = argv.slice(2);
   } else {
     break;
   }
 }
 if (argv.length < 2 || argv[0].startsWith('--')) {
-  process.stderr.write('usage: run.mjs [--status FILE] [--fix-abstime-poll] [--fix-sock-stdio] MODULE.wasm ARGV0 [ARG ...]\n');
+  process.stderr.write(
+    'usage: run.mjs [--status FILE] [--fix-abstime-poll] [--fix-sock-stdio] [--env NAME=VALUE]... [--preopen GUEST=HOST]... MODULE.wasm ARGV0 [ARG ...]\n',
+  );
   process.exit(2);
 }
 const [modulePath, ...args] = argv;
@@ -89,8 +100,8 @@ try {
 const wasi = new WASI({
   version: 'preview1',
   args,
-  env: {},
-  preopens: {},
+  env,
+  preopens,
   returnOnExit: true,
   stdin: 0,
   stdout: 1,
