@@ -11,12 +11,14 @@
 //! | [`wrap`] | a tree packed and fused into a guest |
 //! | [`cow`] | instantiating with a 1 MiB and a large image (test and benchmark) |
 //! | [`diff`] | the failure message: where two outcomes differ |
+//! | [`listing`] | host directories listed as the `persist` fixture lists its tree |
 //! | [`programs`] | third-party programs: the fetched cache and their cases' inputs |
 //! | [`node`] | one run of a module under Node 24's `node:wasi`, the second engine |
 
 pub mod cow;
 pub mod diff;
 pub mod fixtures;
+pub mod listing;
 pub mod node;
 pub mod programs;
 pub mod run;
