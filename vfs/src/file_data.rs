@@ -188,12 +188,17 @@ impl FileData {
         let len = (len as u64).min(MAX_FILE_SIZE - offset) as usize;
         let mut done = 0;
         for span in spans(offset, len) {
-            let Some(chunk) = self.chunk_for_write(span.index, span.within + span.len, budget) else {
+            // Past the budget, what still fits of this span is written (a
+            // short write, as tmpfs writes up to its limit), then no more.
+            let fits = self.fitting_len(span.index, span.within + span.len, *budget);
+            let Some(len) = fits.checked_sub(span.within).filter(|&len| len > 0) else { break };
+            let chunk = self.chunk_for_write(span.index, span.within + len, budget).expect("it fits");
+            source.fill(&mut chunk[span.within..span.within + len]);
+            done += len;
+            self.size = self.size.max(span.pos + len as u64);
+            if len < span.len {
                 break;
-            };
-            source.fill(&mut chunk[span.within..span.within + span.len]);
-            done += span.len;
-            self.size = self.size.max(span.pos + span.len as u64);
+            }
         }
         if done == 0 {
             return Err(Errno::NOSPC);
@@ -227,6 +232,18 @@ impl FileData {
             chunk.resize(new_len, 0);
         }
         Some(chunk)
+    }
+
+    /// How long chunk `index` can become, up to `wanted` bytes, within
+    /// `budget` (less than what a copy-up needs: 0).
+    fn fitting_len(&self, index: u64, wanted: usize, budget: Budget) -> usize {
+        let existing = self.chunks.get(&index).map_or(0, Vec::len);
+        let from_lower = if self.chunks.contains_key(&index) { 0 } else { self.lower_len_in(index * CHUNK_U64) };
+        let most = (existing as u64).saturating_add(budget).min(CHUNK_U64) as usize;
+        if most < from_lower {
+            return 0;
+        }
+        wanted.min(most.max(existing))
     }
 
     /// How many bytes of `lower` fall in the chunk starting at `start`.
@@ -502,9 +519,16 @@ mod tests {
         let mut data = FileData::default();
         let mut budget = CHUNK_U64 + 10;
         let written = data.write_at(0, &vec![1; 3 * CHUNK], &mut budget).unwrap();
-        assert_eq!(written, CHUNK, "stops at the chunk that does not fit");
+        assert_eq!(written, CHUNK + 10, "a short write up to the budget, as tmpfs writes up to its limit");
         assert_eq!(data.write_at(written as u64, &vec![1; CHUNK], &mut budget), Err(Errno::NOSPC));
-        assert_eq!(read_all(&data), vec![1; CHUNK], "nothing written before is lost");
+        assert_eq!(read_all(&data), vec![1; CHUNK + 10], "nothing written before is lost");
+        // A chunk to copy up from the image takes its whole length first.
+        let image: &'static [u8] = &[7; 1000];
+        let mut data = FileData::from_lower(image);
+        let mut budget = 999;
+        assert_eq!(data.write_at(0, b"x", &mut budget), Err(Errno::NOSPC), "the copy-up does not fit");
+        let mut budget = 1000 + 5;
+        assert_eq!(data.write_at(998, &[9; 20], &mut budget), Ok(7), "the copy-up, then 5 bytes past it");
     }
 
     #[test]

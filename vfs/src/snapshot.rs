@@ -172,16 +172,7 @@ fn meta(seen: &Seen) -> Meta {
             mtime_sec: inode.mtime.sec,
             mtime_nsec: inode.mtime.nsec,
         },
-        Seen::Image(image, ino) => {
-            let inode = image.inode(*ino);
-            Meta {
-                perm: inode.perm,
-                uid: inode.uid,
-                gid: inode.gid,
-                mtime_sec: inode.mtime.sec,
-                mtime_nsec: inode.mtime.nsec,
-            }
-        }
+        Seen::Image(image, ino) => Meta::from(&image.inode(*ino)),
     }
 }
 

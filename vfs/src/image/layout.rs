@@ -34,6 +34,18 @@ pub struct Meta {
     pub mtime_nsec: u32,
 }
 
+impl From<&super::ImageInode> for Meta {
+    fn from(inode: &super::ImageInode) -> Meta {
+        Meta {
+            perm: inode.perm,
+            uid: inode.uid,
+            gid: inode.gid,
+            mtime_sec: inode.mtime.sec,
+            mtime_nsec: inode.mtime.nsec,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind<'a> {
     /// A directory with `entries` entries ([`Tree::entry`]); the root's
@@ -295,14 +307,7 @@ impl Tree for super::Image<'_> {
     }
 
     fn meta(&self, node: NodeId) -> Meta {
-        let inode = self.inode(node as u32 + 1);
-        Meta {
-            perm: inode.perm,
-            uid: inode.uid,
-            gid: inode.gid,
-            mtime_sec: inode.mtime.sec,
-            mtime_nsec: inode.mtime.nsec,
-        }
+        Meta::from(&self.inode(node as u32 + 1))
     }
 
     fn kind(&self, node: NodeId) -> Kind<'_> {
