@@ -41,7 +41,7 @@ pub struct MemFs {
 pub enum Peeked<'a> {
     Live(&'a Inode),
     /// Image inode number `.1`, never materialized.
-    Image(Image<'static>, u32),
+    Image(&'a Image<'static>, u32),
 }
 
 /// Ownership and permission of a new inode.
@@ -124,7 +124,9 @@ impl MemFs {
         match self.lower_slot(ino) {
             Some(slot) => match slot.get() {
                 Some(inode) => Peeked::Live(inode),
-                None => Peeked::Image(self.image.expect("lower inodes exist only with an image"), ino.0 as u32),
+                None => {
+                    Peeked::Image(self.image.as_ref().expect("lower inodes exist only with an image"), ino.0 as u32)
+                }
             },
             None => Peeked::Live(self.upper.get(&ino).expect("inode referenced after it was freed")),
         }

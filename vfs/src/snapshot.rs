@@ -16,8 +16,7 @@ use crate::hash::HashMap;
 use crate::image::crc32;
 use crate::image::format::SECTIONS_START;
 use crate::image::layout::{Kind, Layout, Meta, NodeId, Tree};
-use crate::image::Image;
-use crate::inode::{Ino, Inode, Node};
+use crate::inode::{Ino, Node};
 use crate::memfs::Peeked;
 use crate::mount::{FsId, Loc};
 use crate::stat::FileType;
@@ -49,12 +48,6 @@ enum Contents<'v> {
     Image(&'static [u8]),
 }
 
-/// An inode, live or as the image has it.
-enum Seen<'v> {
-    Live(&'v Inode),
-    Image(Image<'static>, u32),
-}
-
 impl Vfs {
     /// The tree as the guest sees it from `/`, crossing into a mounted
     /// filesystem where `enter(fs)` says so (elsewhere its mountpoint is
@@ -81,8 +74,8 @@ impl Vfs {
                 let meta = meta(&seen);
                 let nlink = links(&seen);
                 let node = match &seen {
-                    Seen::Live(inode) if inode.is_dir() => None,
-                    Seen::Image(image, ino) if image.inode(*ino).kind == FileType::Directory => None,
+                    Peeked::Live(inode) if inode.is_dir() => None,
+                    Peeked::Image(image, ino) if image.inode(*ino).kind == FileType::Directory => None,
                     _ => linked.get(&child).copied(),
                 };
                 let node = match node {
@@ -90,12 +83,12 @@ impl Vfs {
                     None => {
                         let id = snapshot.nodes.len();
                         let kind = match seen {
-                            Seen::Live(inode) => match &inode.node {
+                            Peeked::Live(inode) => match &inode.node {
                                 Node::Dir(_) => None,
                                 Node::File(data) => Some(SnapKind::File(Contents::Live(data))),
                                 Node::Symlink(target) => Some(SnapKind::Symlink(target)),
                             },
-                            Seen::Image(image, ino) => match image.inode(ino).kind {
+                            Peeked::Image(image, ino) => match image.inode(ino).kind {
                                 FileType::Directory => None,
                                 FileType::Symlink => Some(SnapKind::Symlink(image.symlink_target(ino))),
                                 _ => Some(SnapKind::File(Contents::Image(image.file_bytes(ino)))),
@@ -132,11 +125,9 @@ impl Vfs {
         }
     }
 
-    fn seen(&self, loc: Loc) -> Seen<'_> {
-        match self.mounts.fs(loc.fs).peek(loc.ino) {
-            Peeked::Live(inode) => Seen::Live(inode),
-            Peeked::Image(image, ino) => Seen::Image(image, ino),
-        }
+    /// `loc`, live or as the image has it (never materialized here).
+    fn seen(&self, loc: Loc) -> Peeked<'_> {
+        self.mounts.fs(loc.fs).peek(loc.ino)
     }
 
     fn meta_of(&self, loc: Loc) -> Meta {
@@ -147,32 +138,32 @@ impl Vfs {
     fn entries_of<'v>(&'v self, dir: Loc, out: &mut Vec<(&'v [u8], Loc)>) {
         let at = |ino: u64| Loc { fs: dir.fs, ino: Ino(ino) };
         match self.seen(dir) {
-            Seen::Live(inode) => {
+            Peeked::Live(inode) => {
                 let listing = inode.dir().expect("walked directories are directories").iter_from(0);
                 out.extend(listing.map(|entry| (entry.name, at(entry.ino.0))));
             }
-            Seen::Image(image, ino) => out.extend(image.entries(ino).map(|entry| (entry.name, at(entry.ino as u64)))),
+            Peeked::Image(image, ino) => out.extend(image.entries(ino).map(|entry| (entry.name, at(entry.ino as u64)))),
         }
     }
 }
 
-fn links(seen: &Seen) -> u32 {
+fn links(seen: &Peeked) -> u32 {
     match seen {
-        Seen::Live(inode) => inode.nlink,
-        Seen::Image(image, ino) => image.inode(*ino).nlink,
+        Peeked::Live(inode) => inode.nlink,
+        Peeked::Image(image, ino) => image.inode(*ino).nlink,
     }
 }
 
-fn meta(seen: &Seen) -> Meta {
+fn meta(seen: &Peeked) -> Meta {
     match seen {
-        Seen::Live(inode) => Meta {
+        Peeked::Live(inode) => Meta {
             perm: inode.perm,
             uid: inode.uid,
             gid: inode.gid,
             mtime_sec: inode.mtime.sec,
             mtime_nsec: inode.mtime.nsec,
         },
-        Seen::Image(image, ino) => Meta::from(&image.inode(*ino)),
+        Peeked::Image(image, ino) => Meta::from(&image.inode(*ino)),
     }
 }
 

@@ -133,13 +133,13 @@ impl Layout {
         // Entries naming each node, and subdirectories of each directory.
         let mut named = vec![0u32; n];
         let mut subdirs = vec![0u32; n];
-        for id in 0..n {
+        for (id, subdir_count) in subdirs.iter_mut().enumerate() {
             if let Kind::Dir { entries, .. } = tree.kind(id) {
                 for index in 0..entries {
                     let (_, node) = tree.entry(id, index);
                     named[node] += 1;
                     if matches!(tree.kind(node), Kind::Dir { .. }) {
-                        subdirs[id] += 1;
+                        *subdir_count += 1;
                     }
                 }
             }
