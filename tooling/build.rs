@@ -1,5 +1,6 @@
 //! Builds the adapter (`../adapter`, a wasm32-unknown-unknown cdylib) so
-//! that `strata wrap` can embed it with `include_bytes!`.
+//! that `strata wrap` can embed it with `include_bytes!`, and the tracer
+//! (`../tracer`, likewise) for `strata trace`.
 //!
 //! Outputs, for `src/wrap/embedded.rs`:
 //! - `$OUT_DIR/strata_adapter.wasm`, the adapter module;
@@ -26,6 +27,7 @@ fn main() {
     let workspace = manifest_dir.parent().expect("tooling/ is inside the workspace").to_owned();
     let adapter_dir = workspace.join("adapter");
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    build_tracer(&workspace, &out_dir);
     let embedded = out_dir.join("strata_adapter.wasm");
 
     let adapter_manifest = adapter_dir.join("Cargo.toml");
@@ -36,7 +38,7 @@ fn main() {
         let prebuilt = PathBuf::from(prebuilt);
         println!("cargo:rerun-if-changed={}", prebuilt.display());
         copy(&prebuilt, &embedded);
-        announce_version(&adapter_manifest, &embedded);
+        announce_version("STRATA_ADAPTER_VERSION", &adapter_manifest, &embedded);
         return;
     }
 
@@ -56,18 +58,40 @@ fn main() {
     let target_dir = out_dir.join("adapter-target");
     build_adapter(&adapter_manifest, &target_dir);
     copy(&target_dir.join(TARGET).join("adapter").join("strata_adapter.wasm"), &embedded);
-    announce_version(&adapter_manifest, &embedded);
+    announce_version("STRATA_ADAPTER_VERSION", &adapter_manifest, &embedded);
 }
 
-/// Sets `STRATA_ADAPTER_VERSION`: the crate version, `+`, and the FNV-1a
-/// digest of the module's bytes.
-fn announce_version(manifest: &Path, wasm: &Path) {
+/// Builds the tracer (it shares the adapter's ABI and guest-memory
+/// modules) into `$OUT_DIR/strata_tracer.wasm`; sets
+/// `STRATA_TRACER_VERSION`.
+fn build_tracer(workspace: &Path, out_dir: &Path) {
+    let manifest = workspace.join("tracer/Cargo.toml");
+    for path in [
+        workspace.join("tracer/src"),
+        manifest.clone(),
+        workspace.join("adapter/src/abi.rs"),
+        workspace.join("adapter/src/guest.rs"),
+    ] {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    check_target_installed();
+    let target_dir = out_dir.join("tracer-target");
+    build_adapter(&manifest, &target_dir);
+    let embedded = out_dir.join("strata_tracer.wasm");
+    copy(&target_dir.join(TARGET).join("adapter").join("strata_tracer.wasm"), &embedded);
+    announce_version("STRATA_TRACER_VERSION", &manifest, &embedded);
+}
+
+/// Sets `variable`: the crate version, `+`, and the FNV-1a digest of the
+/// module's bytes.
+fn announce_version(variable: &str, manifest: &Path, wasm: &Path) {
     let bytes = fs::read(wasm).unwrap_or_else(|e| panic!("reading {}: {e}", wasm.display()));
     let digest = bytes.iter().fold(0x811c_9dc5u32, |hash, &b| (hash ^ b as u32).wrapping_mul(0x0100_0193));
-    println!("cargo:rustc-env=STRATA_ADAPTER_VERSION={}+{digest:08x}", package_version(manifest));
+    println!("cargo:rustc-env={variable}={}+{digest:08x}", package_version(manifest));
 }
 
-/// Runs `cargo build` for the adapter in a clean environment.
+/// Runs `cargo build` for the adapter (or the tracer) in a clean
+/// environment.
 fn build_adapter(manifest: &Path, target_dir: &Path) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);

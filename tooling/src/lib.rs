@@ -18,6 +18,7 @@
 //! | [`display`] | mode strings, times and sizes as people read them |
 //! | [`wrap`] | guest + adapter + image → one module |
 //! | [`inspect`] | what a wrapped module holds |
+//! | [`trace`] | the tracer in front of a guest: `strata trace` |
 
 pub mod display;
 pub mod exclude;
@@ -28,4 +29,5 @@ pub mod ls;
 pub mod mapping;
 pub mod pack;
 pub mod resolve;
+pub mod trace;
 pub mod wrap;

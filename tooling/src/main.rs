@@ -13,6 +13,7 @@ use strata::exclude::Excludes;
 use strata::load::load_image;
 use strata::mapping::Mapping;
 use strata::pack::{PackOptions, Progress};
+use strata::trace::TraceOptions;
 use strata::wrap::file::{wrap_file, ImageSource, SaveChoice, WrapFileOptions};
 use strata_vfs::image::Image;
 
@@ -33,6 +34,8 @@ enum Command {
     Wrap(WrapArgs),
     /// Describe a module written by `strata wrap`.
     Inspect(InspectArgs),
+    /// Write a module that prints every WASI preview1 call it makes, like strace (and wrap it too, given --dir/--image).
+    Trace(TraceArgs),
     /// Pack host directories into an image.
     Pack(PackArgs),
     /// List an image's files, like `ls -lan` (an image, or a wrapped module's).
@@ -92,6 +95,63 @@ Example:
 struct WrapArgs {
     /// The WASI preview1 core module to wrap (or one wrapped before).
     guest: PathBuf,
+    #[command(flatten)]
+    wrap: WrapFlags,
+    /// The module to write (replaced if it exists).
+    #[arg(short = 'o', long = "output", value_name = "OUT.wasm")]
+    output: PathBuf,
+}
+
+const TRACE_HELP: &str = "\
+Each call the guest makes to a wasi_snapshot_preview1 function is printed
+on the host's stderr as it returns, one line a call, as strace prints
+system calls: the function, its decoded arguments (fds, paths, flag
+names, rights, iovec lengths, the first bytes of data written), and the
+result, `= VALUE` or `= -1 ERRNO`, with what the call returned (the new
+fd, bytes read and the first of them, a filestat). The traced module
+behaves exactly as the guest: same output, exit status and fd numbers.
+
+With --dir, --tmpfs or --image the traced module is also wrapped, as by
+`strata wrap`: the adapter then serves the filesystem, and the trace
+shows what the guest asked of it. Trace the original guest, not a module
+wrapped before.
+
+Examples:
+  strata trace app.wasm -o app.traced.wasm && wasmtime run --dir . app.traced.wasm
+  strata trace app.wasm -e 'path_*,fd_read' -T --dir ./site::/srv -o app.traced.wasm
+  strata trace python.wasm -c --dir lib::/usr/local/lib -o python.traced.wasm";
+
+#[derive(Args)]
+#[command(after_help = TRACE_HELP)]
+struct TraceArgs {
+    /// The WASI preview1 core module to trace.
+    guest: PathBuf,
+    /// Trace only these functions (comma-separated; a trailing `*` is a
+    /// prefix: `path_*`); `trace=LIST` as strace takes it works too.
+    #[arg(short = 'e', value_name = "LIST")]
+    only: Option<String>,
+    /// Print no line per call, only a summary table at exit.
+    #[arg(short = 'c', conflicts_with = "summary")]
+    summary_only: bool,
+    /// Print the lines and the summary table at exit.
+    #[arg(short = 'C')]
+    summary: bool,
+    /// End each line with the time the call took, `<0.000012>`.
+    #[arg(short = 'T')]
+    durations: bool,
+    /// Start each line with the seconds since the first call.
+    #[arg(short = 'r')]
+    timestamps: bool,
+    #[command(flatten)]
+    wrap: WrapFlags,
+    /// The module to write (replaced if it exists).
+    #[arg(short = 'o', long = "output", value_name = "OUT.wasm")]
+    output: PathBuf,
+}
+
+/// The image options `wrap` and `trace` share.
+#[derive(Args)]
+struct WrapFlags {
     /// Pack this host directory into the image, where the guest sees it
     /// (as for `strata pack`; see its help); `:ro` after GUEST makes it
     /// read-only (EROFS). Repeatable.
@@ -104,6 +164,11 @@ struct WrapArgs {
     /// Leave out matching host entries when packing (as for `strata pack`).
     #[arg(long = "exclude", value_name = "GLOB")]
     excludes: Vec<String>,
+    /// Use this image (from `strata pack`, or a wrapped module's) instead
+    /// of packing. With neither --dir nor --image the guest gets an empty
+    /// filesystem.
+    #[arg(long = "image", value_name = "IMAGE")]
+    image: Option<PathBuf>,
     /// When the guest ends (`_start` returns or `proc_exit`), save its
     /// tree as an image to GUESTPATH, which must lie in a directory the
     /// runtime preopens (`wasmtime run --dir ./out::/out`). The environment
@@ -113,14 +178,6 @@ struct WrapArgs {
     /// Do not save, even if the image (a saved one) says where to.
     #[arg(long = "no-save")]
     no_save: bool,
-    /// Use this image (from `strata pack`, or a wrapped module's) instead
-    /// of packing. With neither --dir nor --image the guest gets an empty
-    /// filesystem.
-    #[arg(long = "image", value_name = "IMAGE")]
-    image: Option<PathBuf>,
-    /// The module to write (replaced if it exists).
-    #[arg(short = 'o', long = "output", value_name = "OUT.wasm")]
-    output: PathBuf,
 }
 
 const INSPECT_HELP: &str = "\
@@ -181,6 +238,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Wrap(args) => wrap(args),
         Command::Inspect(args) => inspect(args),
+        Command::Trace(args) => trace(args),
         Command::Pack(args) => pack(args),
         Command::Ls(args) => ls(args),
         Command::Extract(args) => extract(args),
@@ -213,6 +271,21 @@ fn pack(args: PackArgs) -> Result<()> {
 }
 
 fn wrap(args: WrapArgs) -> Result<()> {
+    wrap_or_trace(args.guest, args.wrap, None, args.output)
+}
+
+fn trace(args: TraceArgs) -> Result<()> {
+    let options = TraceOptions {
+        only: args.only.as_deref().map(TraceOptions::parse_only).transpose()?.unwrap_or_default(),
+        summary_only: args.summary_only,
+        summary: args.summary,
+        durations: args.durations,
+        timestamps: args.timestamps,
+    };
+    wrap_or_trace(args.guest, args.wrap, Some(options), args.output)
+}
+
+fn wrap_or_trace(guest: PathBuf, args: WrapFlags, trace: Option<TraceOptions>, output: PathBuf) -> Result<()> {
     // Checked here rather than by clap, whose errors take several lines.
     let packs = !args.dirs.is_empty() || !args.tmpfs.is_empty();
     if args.image.is_some() && packs {
@@ -233,7 +306,7 @@ fn wrap(args: WrapArgs) -> Result<()> {
         (None, true) => SaveChoice::Clear,
         (None, false) => SaveChoice::Keep,
     };
-    let options = WrapFileOptions { guest: args.guest, image, output: args.output, save };
+    let options = WrapFileOptions { guest, image, output, save, trace };
     let mut note = |message: &str| eprintln!("strata: {message}");
     let summary = wrap_file(&options, &mut Progress::for_stderr(), &mut note)?;
     eprintln!("strata: {}", summary.line());

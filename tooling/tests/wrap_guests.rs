@@ -4,12 +4,12 @@
 mod common;
 
 use common::wasm::{validate, wasm, Described, FEATURE_GUEST, TEST_ADAPTER};
-use strata::wrap::{wrap, wrap_with, Adapter, WrapOptions};
+use strata::wrap::{wrap, wrap_with, Adapter, Role, WrapOptions};
 use wasmparser::ExternalKind;
 
 fn with_test_adapter(guest: &str) -> anyhow::Result<Vec<u8>> {
     let adapter = wasm(TEST_ADAPTER);
-    let options = WrapOptions { adapter: Adapter { wasm: &adapter, version: "9.9.9-test" } };
+    let options = WrapOptions { adapter: Adapter { wasm: &adapter, version: "9.9.9-test", role: Role::Filesystem } };
     Ok(wrap_with(&wasm(guest), None, &options)?.module)
 }
 
@@ -69,7 +69,7 @@ fn a_guest_that_imports_nothing_the_adapter_serves_still_wraps() {
       (memory (export "memory") 1)
       (func (export "_start") (call $exit (i32.const 0))))"#;
     let adapter = wasm(TEST_ADAPTER);
-    let options = WrapOptions { adapter: Adapter { wasm: &adapter, version: "t" } };
+    let options = WrapOptions { adapter: Adapter { wasm: &adapter, version: "t", role: Role::Filesystem } };
     let wrapped = wrap_with(&wasm(guest), None, &options).unwrap();
     validate(&wrapped.module);
     assert!(wrapped.virtualized.is_empty());

@@ -8,7 +8,7 @@ use std::fs;
 use common::wasm::{validate, wasm, Described, COMMAND_GUEST, TEST_ADAPTER};
 use common::*;
 use strata::wrap::section::Record;
-use strata::wrap::{wrap_with, Adapter, WrapOptions};
+use strata::wrap::{wrap_with, Adapter, Role, WrapOptions};
 
 fn image_of(name: &str, contents: &[u8]) -> Vec<u8> {
     let work = temp_dir();
@@ -21,7 +21,7 @@ fn image_of(name: &str, contents: &[u8]) -> Vec<u8> {
 }
 
 fn options<'a>(adapter: &'a [u8], version: &'a str) -> WrapOptions<'a> {
-    WrapOptions { adapter: Adapter { wasm: adapter, version } }
+    WrapOptions { adapter: Adapter { wasm: adapter, version, role: Role::Filesystem } }
 }
 
 fn record(module: &[u8]) -> Record {

@@ -8,13 +8,13 @@ use std::fs;
 use common::wasm::{validate, wasm, Described, COMMAND_GUEST, TEST_ADAPTER};
 use common::*;
 use strata::wrap::section::Record;
-use strata::wrap::{wrap, wrap_with, Adapter, WrapOptions};
+use strata::wrap::{wrap, wrap_with, Adapter, Role, WrapOptions};
 use wasmparser::ExternalKind;
 
 const PAGE: usize = 65536;
 
 fn test_options(adapter: &[u8]) -> WrapOptions<'_> {
-    WrapOptions { adapter: Adapter { wasm: adapter, version: "9.9.9-test" } }
+    WrapOptions { adapter: Adapter { wasm: adapter, version: "9.9.9-test", role: Role::Filesystem } }
 }
 
 /// A small packed image: `/data/hello.txt`.

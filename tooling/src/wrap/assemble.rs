@@ -11,13 +11,14 @@ use wasm_encoder::{
     MemoryType, StartSection, TableSection,
 };
 
+use super::embedded::Role;
 use super::encode::{entries_of, Writer};
 use super::image::{memory_minimum, segment_header, PAGE};
 use super::intrinsics::{Intrinsic, Targets};
 use super::layout::{FusedImport, Layout, Shim, Virtualized};
 use super::reencode::{self, adapter_sections, failed, AdapterIndices, GuestIndices};
 use super::scan::{entries, Scanned};
-use super::section::{self as strata_section, Record};
+use super::section::Record;
 use super::{names, splice};
 
 /// The inputs of one fusion.
@@ -26,6 +27,7 @@ pub struct Parts<'a> {
     pub guest: &'a Scanned<'a>,
     pub adapter: &'a Scanned<'a>,
     pub adapter_version: &'a str,
+    pub role: Role,
     pub virtualized: &'a [Virtualized],
     pub intrinsics: &'a HashMap<u32, Intrinsic>,
     pub image: Option<&'a [u8]>,
@@ -199,7 +201,7 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
             out.encoded(&CustomSection { name: custom.name().into(), data: custom.data().into() });
         }
     }
-    out.encoded(&names::name_section(guest, adapter, &layout, parts.virtualized, image.is_some()));
+    out.encoded(&names::name_section(guest, adapter, &layout, parts.virtualized, image.is_some(), parts.role.prefix()));
     out.encoded(&names::producers(guest)?);
 
     let mut virtualized: Vec<String> = parts.virtualized.iter().map(|v| v.name.clone()).collect();
@@ -216,7 +218,7 @@ pub fn fuse(parts: &Parts) -> Result<(Vec<u8>, Record)> {
         virtualized,
     };
     let encoded = record.encode();
-    out.encoded(&CustomSection { name: strata_section::NAME.into(), data: encoded.as_bytes().into() });
+    out.encoded(&CustomSection { name: parts.role.section().into(), data: encoded.as_bytes().into() });
     Ok((out.finish(), record))
 }
 

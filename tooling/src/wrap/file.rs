@@ -18,6 +18,7 @@ use crate::inspect::image_counts;
 use crate::load::load_image;
 use crate::mapping::Mapping;
 use crate::pack::{self, PackOptions, Plan, Progress};
+use crate::trace::{trace, TraceOptions};
 
 /// Where the image comes from.
 #[derive(Clone, Debug)]
@@ -48,6 +49,9 @@ pub struct WrapFileOptions {
     pub image: ImageSource,
     pub output: PathBuf,
     pub save: SaveChoice,
+    /// `strata trace`: put the tracer in front of the guest first (and
+    /// wrap only if there is an image to give it).
+    pub trace: Option<TraceOptions>,
 }
 
 /// What a wrap did, for the summary line.
@@ -61,6 +65,8 @@ pub struct Summary {
     pub files: u64,
     pub virtualized: usize,
     pub replaced_image: bool,
+    /// Traced and not wrapped: the functions counted are the traced ones.
+    pub traced: bool,
     pub elapsed: Duration,
 }
 
@@ -72,13 +78,14 @@ impl Summary {
     /// smaller than guest plus image.
     pub fn line(&self) -> String {
         format!(
-            "wrote {} ({}; guest {}, image {} with {} files), {} preview1 functions virtualized, in {:.2} s",
+            "wrote {} ({}; guest {}, image {} with {} files), {} preview1 functions {}, in {:.2} s",
             self.output.display(),
             human_size(self.output_len),
             human_size(self.guest_len),
             human_size(self.image_len),
             self.files,
             self.virtualized,
+            if self.traced { "traced" } else { "virtualized" },
             self.elapsed.as_secs_f64()
         )
     }
@@ -115,7 +122,21 @@ pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut 
         None => 0,
     };
     let shown = options.guest.display();
-    let wrapped = wrap_with(&guest, image.as_deref(), &WrapOptions::default()).with_context(|| shown.to_string())?;
+    let guest_len = guest.len() as u64;
+    let (guest, traced) = match &options.trace {
+        Some(trace_options) => {
+            let traced = trace(&guest, trace_options).with_context(|| shown.to_string())?;
+            (traced.module.clone(), Some(traced))
+        }
+        None => (guest, None),
+    };
+    let image_len = image.as_ref().map_or(0, |image| image.len() as u64);
+    let wrapped = match (traced, &image) {
+        (Some(traced), None) => traced,
+        (_, image) => {
+            wrap_with(&guest, image.as_deref(), &WrapOptions::default()).with_context(|| shown.to_string())?
+        }
+    };
     for warning in &wrapped.warnings {
         warn(&format!("warning: {shown}: {warning}"));
     }
@@ -126,11 +147,12 @@ pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut 
     Ok(Summary {
         output: options.output.clone(),
         output_len: wrapped.module.len() as u64,
-        guest_len: guest.len() as u64,
-        image_len: image.map_or(0, |image| image.len() as u64),
+        guest_len,
+        image_len,
         files,
         virtualized: wrapped.virtualized.len(),
         replaced_image: wrapped.replaced_image,
+        traced: options.trace.is_some() && image_len == 0,
         elapsed: started.elapsed(),
     })
 }

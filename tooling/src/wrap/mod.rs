@@ -43,10 +43,10 @@ mod validate;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use strata_vfs::image::Image;
 
-pub use embedded::Adapter;
+pub use embedded::{Adapter, Role};
 pub use link::PREVIEW1;
 
 use scan::Scanned;
@@ -118,7 +118,16 @@ pub fn wrap_with(guest: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> R
 fn rewrite(guest_bytes: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> Result<Wrapped> {
     let guest = Scanned::of(guest_bytes)
         .map_err(|error| anyhow!("not a valid WebAssembly module: {}", parse::first_line(&error)))?;
+    let role = options.adapter.role;
+    if guest.custom(section::TRACE_NAME).is_some() && role == Role::Tracer {
+        bail!("it is traced already (by strata trace); trace the original guest");
+    }
     if guest.custom(section::NAME).is_some() {
+        if role == Role::Tracer {
+            bail!(
+                "it was wrapped by strata: trace the original guest, with the same wrap options (strata trace GUEST.wasm --dir ... -o OUT.wasm)"
+            );
+        }
         return rewrap::replace_image(guest_bytes, &guest, image, options);
     }
     input::check_not_wrapped(&guest)?;
@@ -148,6 +157,7 @@ fn rewrite(guest_bytes: &[u8], image: Option<&[u8]>, options: &WrapOptions) -> R
         guest: &guest,
         adapter: &adapter,
         adapter_version: options.adapter.version,
+        role,
         virtualized: &virtualized,
         intrinsics: &intrinsics,
         image,

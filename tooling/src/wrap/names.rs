@@ -72,6 +72,7 @@ pub fn name_section(
     layout: &Layout,
     virtualized: &[Virtualized],
     has_image: bool,
+    prefix: &str,
 ) -> NameSection {
     let guest_names = read(guest).unwrap_or_default();
     let adapter_names = read(adapter).unwrap_or_default();
@@ -98,30 +99,30 @@ pub fn name_section(
         let Some(fused) = layout.adapter_funcs[index as usize] else { continue };
         let name = match adapter_function_names.get(&index) {
             Some(name) if name.starts_with("_ZN") || name.starts_with("_R") => (*name).to_owned(),
-            Some(name) => format!("strata:{name}"),
+            Some(name) => format!("{prefix}:{name}"),
             None => match virtualized.iter().find(|v| v.adapter == index) {
-                Some(v) => format!("strata:{}", v.name),
+                Some(v) => format!("{prefix}:{}", v.name),
                 None => continue,
             },
         };
         functions.push((fused, name));
     }
     if let Some(shim) = layout.start_shim {
-        functions.push((shim.index, "strata:start".to_owned()));
+        functions.push((shim.index, format!("{prefix}:start")));
     }
     if let Some(shim) = layout.exit_shim {
-        functions.push((shim.index, "strata:_start_then_finish".to_owned()));
+        functions.push((shim.index, format!("{prefix}:_start_then_finish")));
     }
 
     let prefixed = |names: &Names, offset: u32, count: u32, kind: &str| -> Names {
         let named: HashMap<u32, &str> = names.iter().map(|(index, name)| (*index, name.as_str())).collect();
-        (0..count).map(|index| (offset + index, format!("strata:{}", named.get(&index).unwrap_or(&kind)))).collect()
+        (0..count).map(|index| (offset + index, format!("{prefix}:{}", named.get(&index).unwrap_or(&kind)))).collect()
     };
     let mut memories = guest_names.memories.clone();
-    memories.push((layout.adapter_memory, "strata:memory".to_owned()));
+    memories.push((layout.adapter_memory, format!("{prefix}:memory")));
     let mut globals = guest_names.globals.clone();
-    globals.push((layout.image_base, "strata:image_base".to_owned()));
-    globals.push((layout.image_len, "strata:image_len".to_owned()));
+    globals.push((layout.image_base, format!("{prefix}:image_base")));
+    globals.push((layout.image_len, format!("{prefix}:image_len")));
     globals.extend(prefixed(&adapter_names.globals, layout.globals, adapter.global_count(), "global"));
     let mut tables = guest_names.tables.clone();
     tables.extend(prefixed(&adapter_names.tables, layout.tables, adapter.table_count(), "table"));
@@ -132,7 +133,7 @@ pub fn name_section(
     let mut data = guest_names.data.clone();
     data.extend(prefixed(&adapter_names.data, layout.data, adapter.data_segment_count(), "data"));
     if has_image {
-        data.push((layout.image_data, "strata:image".to_owned()));
+        data.push((layout.image_data, format!("{prefix}:image")));
     }
 
     let mut section = NameSection::new();

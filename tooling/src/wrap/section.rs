@@ -26,6 +26,8 @@ use anyhow::{anyhow, bail, Context, Result};
 
 /// The custom section's name.
 pub const NAME: &str = "strata";
+/// The section of a module traced by `strata trace` (the same record).
+pub const TRACE_NAME: &str = "strata-trace";
 /// The first line, with the format version.
 const FIRST_LINE: &str = "strata-wrap 1";
 
