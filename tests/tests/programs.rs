@@ -294,3 +294,36 @@ fn quickjs() {
         runs: vec![argv(&["qjs", "/data/main.mjs"]), argv(&["qjs", "/data/missing.mjs"])],
     });
 }
+
+/// `strata trace` on CPython's startup, wrapped with its standard library:
+/// the trace shows which paths it stat'ed, found and did not find, and
+/// Python prints the same as untraced.
+#[test]
+fn cpython_startup_traced() {
+    let fetched = fetched("cpython");
+    let scratch = tree::scratch();
+    let root = empty_root(&scratch, "root", &["tmp", "usr/local/lib"]);
+    let mut linker = run::linker().clone();
+    linker.func_wrap("host", "call", |_: i32, _: i32, _: i32, _: i32| -> i32 { -1 }).unwrap();
+    let guest = fs::read(fetched.join("python.wasm")).unwrap();
+    let mappings = [(fetched.join("lib"), "/usr/local/lib"), (root, "/")];
+    let mappings: Vec<_> = mappings.iter().map(|(host, guest)| (host.as_path(), *guest)).collect();
+    let image = wrap::pack(&mappings, scratch.path()).unwrap();
+    let only = strata::trace::TraceOptions::parse_only("path_*,fd_prestat_dir_name").unwrap();
+    let traced = strata::trace::trace(&guest, &strata::trace::TraceOptions { only, ..Default::default() }).unwrap();
+    let module = run::module(&wrap::wrap(&traced.module, Some(&image)).unwrap()).unwrap();
+    let argv = ["/usr/local/bin/python.wasm", "-c", "import json; print(json.dumps([1, 2]))"];
+    let env = [("TMPDIR", "/tmp"), ("PYTHONTZPATH", ""), ("PYTHONHASHSEED", "0")];
+    let invocation = Invocation { argv: &argv, env: &env, preopens: &[] };
+    let outcome = run::run_with(&linker, &module, &invocation, python_reactor).unwrap();
+    assert_eq!(String::from_utf8_lossy(&outcome.stdout), "[1, 2]\n", "{}", String::from_utf8_lossy(&outcome.stderr));
+    let trace = String::from_utf8(outcome.stderr).unwrap();
+    let stats: Vec<&str> = trace.lines().filter(|line| line.starts_with("path_filestat_get(")).collect();
+    println!("cpython startup: {} traced lines, {} stats; the first ten:", trace.lines().count(), stats.len());
+    for line in stats.iter().take(10) {
+        println!("  {line}");
+    }
+    assert!(stats.iter().any(|line| line.contains("python315.zip\"") && line.contains(") = 0 {")), "{trace}");
+    assert!(stats.iter().any(|line| line.ends_with("= -1 ENOENT")), "a path it looked for in vain:\n{trace}");
+    assert!(trace.lines().all(|line| line.starts_with("path_") || line.starts_with("fd_prestat_dir_name(")));
+}

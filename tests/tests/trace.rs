@@ -83,7 +83,8 @@ fn a_missing_file_shows_its_path_and_enoent() {
     let (outcome, trace) = touch_missing(&TraceOptions::default());
     assert_eq!(outcome.status, Status::Exit(1));
     assert_eq!(String::from_utf8_lossy(&outcome.stdout), "touch /srv/missing/file -> ENOENT\n");
-    let open = trace.lines().find(|line| line.starts_with("path_open(3, SYMLINK_FOLLOW, \"missing/file\", O_CREAT, "));
+    let open =
+        trace.lines().find(|line| line.starts_with("path_open(3</srv>, SYMLINK_FOLLOW, \"missing/file\", O_CREAT, "));
     let open = open.unwrap_or_else(|| panic!("no path_open of missing/file in:\n{trace}"));
     assert!(open.ends_with(") = -1 ENOENT"), "{open}");
     // Data shows its first 32 bytes, as strace's default -s 32.

@@ -95,7 +95,7 @@ pub extern "C" fn clock_time_get(id: i32, precision: i64, out: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn fd_advise(fd: i32, offset: i64, len: i64, advice: i32) -> i32 {
     let mut call = Call::start("fd_advise");
-    call.int(fd).int(offset as u64).int(len as u64);
+    call.fd(fd).int(offset as u64).int(len as u64);
     named(&mut call, advice, &ADVICE);
     call.finish(unsafe { real::fd_advise(fd, offset, len, advice) }, |_| {})
 }
@@ -103,14 +103,14 @@ pub extern "C" fn fd_advise(fd: i32, offset: i64, len: i64, advice: i32) -> i32 
 #[no_mangle]
 pub extern "C" fn fd_allocate(fd: i32, offset: i64, len: i64) -> i32 {
     let mut call = Call::start("fd_allocate");
-    call.int(fd).int(offset as u64).int(len as u64);
+    call.fd(fd).int(offset as u64).int(len as u64);
     call.finish(unsafe { real::fd_allocate(fd, offset, len) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_close(fd: i32) -> i32 {
     let mut call = Call::start("fd_close");
-    call.int(fd);
+    call.fd(fd);
     let code = unsafe { real::fd_close(fd) };
     if code == 0 {
         line::closed(fd);
@@ -121,63 +121,63 @@ pub extern "C" fn fd_close(fd: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn fd_datasync(fd: i32) -> i32 {
     let mut call = Call::start("fd_datasync");
-    call.int(fd);
+    call.fd(fd);
     call.finish(unsafe { real::fd_datasync(fd) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_fdstat_get(fd: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_fdstat_get");
-    call.int(fd);
+    call.fd(fd);
     call.finish(unsafe { real::fd_fdstat_get(fd, out) }, |t| t.fdstat(out))
 }
 
 #[no_mangle]
 pub extern "C" fn fd_fdstat_set_flags(fd: i32, flags: i32) -> i32 {
     let mut call = Call::start("fd_fdstat_set_flags");
-    call.int(fd).flags(flags as u32 as u64, FDFLAGS);
+    call.fd(fd).flags(flags as u32 as u64, FDFLAGS);
     call.finish(unsafe { real::fd_fdstat_set_flags(fd, flags) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64) -> i32 {
     let mut call = Call::start("fd_fdstat_set_rights");
-    call.int(fd).arg(|t| t.rights(base as u64)).arg(|t| t.rights(inheriting as u64));
+    call.fd(fd).arg(|t| t.rights(base as u64)).arg(|t| t.rights(inheriting as u64));
     call.finish(unsafe { real::fd_fdstat_set_rights(fd, base, inheriting) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_filestat_get(fd: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_filestat_get");
-    call.int(fd);
+    call.fd(fd);
     call.finish(unsafe { real::fd_filestat_get(fd, out) }, |t| t.filestat(out))
 }
 
 #[no_mangle]
 pub extern "C" fn fd_filestat_set_size(fd: i32, size: i64) -> i32 {
     let mut call = Call::start("fd_filestat_set_size");
-    call.int(fd).int(size as u64);
+    call.fd(fd).int(size as u64);
     call.finish(unsafe { real::fd_filestat_set_size(fd, size) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, flags: i32) -> i32 {
     let mut call = Call::start("fd_filestat_set_times");
-    call.int(fd).int(atim as u64).int(mtim as u64).flags(flags as u32 as u64, FSTFLAGS);
+    call.fd(fd).int(atim as u64).int(mtim as u64).flags(flags as u32 as u64, FSTFLAGS);
     call.finish(unsafe { real::fd_filestat_set_times(fd, atim, mtim, flags) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_pread(fd: i32, iovs: i32, len: i32, offset: i64, out: i32) -> i32 {
     let mut call = Call::start("fd_pread");
-    call.int(fd).iovecs(iovs, len).int(offset as u64);
+    call.fd(fd).iovecs(iovs, len).int(offset as u64);
     call.finish(unsafe { real::fd_pread(fd, iovs, len, offset, out) }, |t| read_result(t, iovs, len, out))
 }
 
 #[no_mangle]
 pub extern "C" fn fd_prestat_get(fd: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_prestat_get");
-    call.int(fd);
+    call.fd(fd);
     call.finish(unsafe { real::fd_prestat_get(fd, out) }, |t| {
         t.push("0 {dir, name_len=");
         t.u32_result(out + 4);
@@ -188,8 +188,14 @@ pub extern "C" fn fd_prestat_get(fd: i32, out: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn fd_prestat_dir_name(fd: i32, path: i32, len: i32) -> i32 {
     let mut call = Call::start("fd_prestat_dir_name");
-    call.int(fd).int(len);
-    call.finish(unsafe { real::fd_prestat_dir_name(fd, path, len) }, |t| {
+    call.fd(fd).int(len);
+    let code = unsafe { real::fd_prestat_dir_name(fd, path, len) };
+    if code == 0 {
+        if let Some(name) = line::peek(path as u32, len as u32 as usize) {
+            line::preopened(fd, name);
+        }
+    }
+    call.finish(code, |t| {
         t.push("0 ");
         t.quoted(path as u32, len as u32, 4096);
     })
@@ -198,7 +204,7 @@ pub extern "C" fn fd_prestat_dir_name(fd: i32, path: i32, len: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn fd_pwrite(fd: i32, iovs: i32, len: i32, offset: i64, out: i32) -> i32 {
     let mut call = Call::start("fd_pwrite");
-    call.int(fd);
+    call.fd(fd);
     written(&mut call, iovs, len);
     call.iovecs(iovs, len).int(offset as u64);
     call.finish(unsafe { real::fd_pwrite(fd, iovs, len, offset, out) }, |t| t.u32_result(out))
@@ -207,21 +213,21 @@ pub extern "C" fn fd_pwrite(fd: i32, iovs: i32, len: i32, offset: i64, out: i32)
 #[no_mangle]
 pub extern "C" fn fd_read(fd: i32, iovs: i32, len: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_read");
-    call.int(fd).iovecs(iovs, len);
+    call.fd(fd).iovecs(iovs, len);
     call.finish(unsafe { real::fd_read(fd, iovs, len, out) }, |t| read_result(t, iovs, len, out))
 }
 
 #[no_mangle]
 pub extern "C" fn fd_readdir(fd: i32, buf: i32, len: i32, cookie: i64, out: i32) -> i32 {
     let mut call = Call::start("fd_readdir");
-    call.int(fd).int(len).int(cookie as u64);
+    call.fd(fd).int(len).int(cookie as u64);
     call.finish(unsafe { real::fd_readdir(fd, buf, len, cookie, out) }, |t| t.u32_result(out))
 }
 
 #[no_mangle]
 pub extern "C" fn fd_renumber(fd: i32, to: i32) -> i32 {
     let mut call = Call::start("fd_renumber");
-    call.int(fd).int(to);
+    call.fd(fd).int(to);
     let code = unsafe { real::fd_renumber(fd, to) };
     if code == 0 {
         line::renumbered(fd, to);
@@ -232,7 +238,7 @@ pub extern "C" fn fd_renumber(fd: i32, to: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn fd_seek(fd: i32, offset: i64, whence: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_seek");
-    call.int(fd).int(offset);
+    call.fd(fd).int(offset);
     named(&mut call, whence, &WHENCE);
     call.finish(unsafe { real::fd_seek(fd, offset, whence, out) }, |t| t.u64_result(out))
 }
@@ -240,21 +246,21 @@ pub extern "C" fn fd_seek(fd: i32, offset: i64, whence: i32, out: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn fd_sync(fd: i32) -> i32 {
     let mut call = Call::start("fd_sync");
-    call.int(fd);
+    call.fd(fd);
     call.finish(unsafe { real::fd_sync(fd) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn fd_tell(fd: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_tell");
-    call.int(fd);
+    call.fd(fd);
     call.finish(unsafe { real::fd_tell(fd, out) }, |t| t.u64_result(out))
 }
 
 #[no_mangle]
 pub extern "C" fn fd_write(fd: i32, iovs: i32, len: i32, out: i32) -> i32 {
     let mut call = Call::start("fd_write");
-    call.int(fd);
+    call.fd(fd);
     written(&mut call, iovs, len);
     call.iovecs(iovs, len);
     call.finish(unsafe { real::fd_write(fd, iovs, len, out) }, |t| t.u32_result(out))
@@ -263,14 +269,14 @@ pub extern "C" fn fd_write(fd: i32, iovs: i32, len: i32, out: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn path_create_directory(fd: i32, path: i32, len: i32) -> i32 {
     let mut call = Call::start("path_create_directory");
-    call.int(fd).string(path, len);
+    call.fd(fd).string(path, len);
     call.finish(unsafe { real::path_create_directory(fd, path, len) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn path_filestat_get(fd: i32, flags: i32, path: i32, len: i32, out: i32) -> i32 {
     let mut call = Call::start("path_filestat_get");
-    call.int(fd).flags(flags as u32 as u64, LOOKUPFLAGS).string(path, len);
+    call.fd(fd).flags(flags as u32 as u64, LOOKUPFLAGS).string(path, len);
     call.finish(unsafe { real::path_filestat_get(fd, flags, path, len, out) }, |t| t.filestat(out))
 }
 
@@ -285,7 +291,7 @@ pub extern "C" fn path_filestat_set_times(
     fst: i32,
 ) -> i32 {
     let mut call = Call::start("path_filestat_set_times");
-    call.int(fd).flags(flags as u32 as u64, LOOKUPFLAGS).string(path, len);
+    call.fd(fd).flags(flags as u32 as u64, LOOKUPFLAGS).string(path, len);
     call.int(atim as u64).int(mtim as u64).flags(fst as u32 as u64, FSTFLAGS);
     call.finish(unsafe { real::path_filestat_set_times(fd, flags, path, len, atim, mtim, fst) }, |_| {})
 }
@@ -301,7 +307,7 @@ pub extern "C" fn path_link(
     new_len: i32,
 ) -> i32 {
     let mut call = Call::start("path_link");
-    call.int(old_fd).flags(flags as u32 as u64, LOOKUPFLAGS).string(old, old_len).int(new_fd).string(new, new_len);
+    call.fd(old_fd).flags(flags as u32 as u64, LOOKUPFLAGS).string(old, old_len).fd(new_fd).string(new, new_len);
     call.finish(unsafe { real::path_link(old_fd, flags, old, old_len, new_fd, new, new_len) }, |_| {})
 }
 
@@ -319,17 +325,22 @@ pub extern "C" fn path_open(
     out: i32,
 ) -> i32 {
     let mut call = Call::start("path_open");
-    call.int(fd).flags(dirflags as u32 as u64, LOOKUPFLAGS).string(path, len).flags(oflags as u32 as u64, OFLAGS);
+    call.fd(fd).flags(dirflags as u32 as u64, LOOKUPFLAGS).string(path, len).flags(oflags as u32 as u64, OFLAGS);
     call.arg(|t| t.rights(base as u64)).arg(|t| t.rights(inheriting as u64));
     call.flags(fdflags as u32 as u64, FDFLAGS);
     let code = unsafe { real::path_open(fd, dirflags, path, len, oflags, base, inheriting, fdflags, out) };
+    if code == 0 {
+        if let (Some(name), Some(opened)) = (line::peek(path as u32, len as u32 as usize), line::peek(out as u32, 4)) {
+            line::opened(fd, &name, line::u32_at(&opened, 0) as i32);
+        }
+    }
     call.finish(code, |t| t.u32_result(out))
 }
 
 #[no_mangle]
 pub extern "C" fn path_readlink(fd: i32, path: i32, len: i32, buf: i32, buf_len: i32, out: i32) -> i32 {
     let mut call = Call::start("path_readlink");
-    call.int(fd).string(path, len).int(buf_len);
+    call.fd(fd).string(path, len).int(buf_len);
     call.finish(unsafe { real::path_readlink(fd, path, len, buf, buf_len, out) }, |t| {
         t.u32_result(out);
         if let Some(n) = line::peek(out as u32, 4) {
@@ -342,28 +353,28 @@ pub extern "C" fn path_readlink(fd: i32, path: i32, len: i32, buf: i32, buf_len:
 #[no_mangle]
 pub extern "C" fn path_remove_directory(fd: i32, path: i32, len: i32) -> i32 {
     let mut call = Call::start("path_remove_directory");
-    call.int(fd).string(path, len);
+    call.fd(fd).string(path, len);
     call.finish(unsafe { real::path_remove_directory(fd, path, len) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn path_rename(old_fd: i32, old: i32, old_len: i32, new_fd: i32, new: i32, new_len: i32) -> i32 {
     let mut call = Call::start("path_rename");
-    call.int(old_fd).string(old, old_len).int(new_fd).string(new, new_len);
+    call.fd(old_fd).string(old, old_len).fd(new_fd).string(new, new_len);
     call.finish(unsafe { real::path_rename(old_fd, old, old_len, new_fd, new, new_len) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn path_symlink(old: i32, old_len: i32, fd: i32, new: i32, new_len: i32) -> i32 {
     let mut call = Call::start("path_symlink");
-    call.string(old, old_len).int(fd).string(new, new_len);
+    call.string(old, old_len).fd(fd).string(new, new_len);
     call.finish(unsafe { real::path_symlink(old, old_len, fd, new, new_len) }, |_| {})
 }
 
 #[no_mangle]
 pub extern "C" fn path_unlink_file(fd: i32, path: i32, len: i32) -> i32 {
     let mut call = Call::start("path_unlink_file");
-    call.int(fd).string(path, len);
+    call.fd(fd).string(path, len);
     call.finish(unsafe { real::path_unlink_file(fd, path, len) }, |_| {})
 }
 
@@ -405,14 +416,14 @@ pub extern "C" fn random_get(buf: i32, len: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn sock_accept(fd: i32, flags: i32, out: i32) -> i32 {
     let mut call = Call::start("sock_accept");
-    call.int(fd).flags(flags as u32 as u64, FDFLAGS);
+    call.fd(fd).flags(flags as u32 as u64, FDFLAGS);
     call.finish(unsafe { real::sock_accept(fd, flags, out) }, |t| t.u32_result(out))
 }
 
 #[no_mangle]
 pub extern "C" fn sock_recv(fd: i32, iovs: i32, len: i32, flags: i32, out_len: i32, out_flags: i32) -> i32 {
     let mut call = Call::start("sock_recv");
-    call.int(fd).iovecs(iovs, len).flags(flags as u32 as u64, &[(1, "RECV_PEEK"), (2, "RECV_WAITALL")]);
+    call.fd(fd).iovecs(iovs, len).flags(flags as u32 as u64, &[(1, "RECV_PEEK"), (2, "RECV_WAITALL")]);
     call.finish(unsafe { real::sock_recv(fd, iovs, len, flags, out_len, out_flags) }, |t| {
         read_result(t, iovs, len, out_len)
     })
@@ -421,7 +432,7 @@ pub extern "C" fn sock_recv(fd: i32, iovs: i32, len: i32, flags: i32, out_len: i
 #[no_mangle]
 pub extern "C" fn sock_send(fd: i32, iovs: i32, len: i32, flags: i32, out: i32) -> i32 {
     let mut call = Call::start("sock_send");
-    call.int(fd);
+    call.fd(fd);
     written(&mut call, iovs, len);
     call.iovecs(iovs, len).int(flags);
     call.finish(unsafe { real::sock_send(fd, iovs, len, flags, out) }, |t| t.u32_result(out))
@@ -430,7 +441,7 @@ pub extern "C" fn sock_send(fd: i32, iovs: i32, len: i32, flags: i32, out: i32) 
 #[no_mangle]
 pub extern "C" fn sock_shutdown(fd: i32, how: i32) -> i32 {
     let mut call = Call::start("sock_shutdown");
-    call.int(fd).flags(how as u32 as u64, &[(1, "RD"), (2, "WR")]);
+    call.fd(fd).flags(how as u32 as u64, &[(1, "RD"), (2, "WR")]);
     call.finish(unsafe { real::sock_shutdown(fd, how) }, |_| {})
 }
 

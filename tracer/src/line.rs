@@ -2,6 +2,7 @@
 //! CREAT|EXCL, ...) = 5`, or `= -1 ENOENT`; values read from guest memory
 //! only where they lie inside it.
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
@@ -67,6 +68,19 @@ impl Call {
     pub fn int(&mut self, value: impl core::fmt::Display) -> &mut Call {
         self.arg(|t| {
             let _ = write!(t, "{value}");
+        })
+    }
+
+    /// A descriptor, with the path it was opened at when the trace saw
+    /// that (`3</usr/local/lib>`, as `strace -y`).
+    pub fn fd(&mut self, fd: i32) -> &mut Call {
+        self.arg(|t| {
+            let _ = write!(t, "{fd}");
+            if let Some(path) = paths().get(&fd) {
+                t.push("<");
+                t.bytes.extend_from_slice(path);
+                t.push(">");
+            }
         })
     }
 
@@ -352,6 +366,46 @@ pub fn now() -> u64 {
     .unwrap_or(0)
 }
 
+struct Paths(core::cell::UnsafeCell<Option<BTreeMap<i32, Vec<u8>>>>);
+
+// SAFETY: one thread, and no reference outlives a call.
+unsafe impl Sync for Paths {}
+
+static PATHS: Paths = Paths(core::cell::UnsafeCell::new(None));
+
+/// The path each fd was opened at, as far as the trace saw it: preopens
+/// by their names, what `path_open` opened beneath a known directory.
+fn paths() -> &'static mut BTreeMap<i32, Vec<u8>> {
+    // SAFETY: see `Paths`.
+    unsafe { &mut *PATHS.0.get() }.get_or_insert_with(BTreeMap::new)
+}
+
+/// After `fd_prestat_dir_name(fd)` gave `name`.
+pub fn preopened(fd: i32, name: Vec<u8>) {
+    paths().insert(fd, name);
+}
+
+/// After `path_open(dir, path)` gave `fd`.
+pub fn opened(dir: i32, path: &[u8], fd: i32) {
+    let paths = paths();
+    let full = match paths.get(&dir) {
+        Some(base) if path == b"." => base.clone(),
+        Some(base) => {
+            let mut full = base.clone();
+            if full.last() != Some(&b'/') {
+                full.push(b'/');
+            }
+            full.extend_from_slice(path);
+            full
+        }
+        None => {
+            paths.remove(&fd);
+            return;
+        }
+    };
+    paths.insert(fd, full);
+}
+
 /// The guest's fd of the host's stderr: 2 until the guest closes it or
 /// renumbers another fd over it (then the trace goes nowhere: writing to
 /// what is fd 2 then would change the guest's own file), following it if
@@ -366,6 +420,7 @@ const GONE: i32 = -1;
 
 /// After a successful `fd_close(fd)`.
 pub fn closed(fd: i32) {
+    paths().remove(&fd);
     if STDERR.0.get() == fd {
         STDERR.0.set(GONE);
     }
@@ -373,6 +428,12 @@ pub fn closed(fd: i32) {
 
 /// After a successful `fd_renumber(from, to)`.
 pub fn renumbered(from: i32, to: i32) {
+    if from != to {
+        match paths().remove(&from) {
+            Some(path) => paths().insert(to, path),
+            None => paths().remove(&to),
+        };
+    }
     let stderr = STDERR.0.get();
     if from == to || stderr == GONE {
         return;
