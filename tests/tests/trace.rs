@@ -10,7 +10,7 @@ use std::fs;
 use strata::trace::{trace, TraceOptions};
 use strata_e2e::fixtures::{self, run_host, Fixture, Language, FIXTURES};
 use strata_e2e::run::{self, Outcome, Preopen, Status};
-use strata_e2e::{tree, wrap};
+use strata_e2e::{diff, tree, wrap};
 
 fn traced(guest: &[u8], options: &TraceOptions) -> Vec<u8> {
     trace(guest, options).unwrap_or_else(|error| panic!("tracing: {error:#}")).module
@@ -20,13 +20,8 @@ fn same_behaviour(what: &str, plain: &Outcome, traced: &Outcome, failures: &mut 
     let trapped = |o: &Outcome| o.status.trapped();
     let comparable = |o: &Outcome| if trapped(o) { None } else { Some(o.status.clone()) };
     if plain.stdout != traced.stdout || comparable(plain) != comparable(traced) || trapped(plain) != trapped(traced) {
-        failures.push(format!(
-            "{what}: untraced {} with {} bytes of stdout, traced {} with {}",
-            plain.status,
-            plain.stdout.len(),
-            traced.status,
-            traced.stdout.len()
-        ));
+        let lines = diff::lines_as(["untraced", "traced"], &plain.stdout, &traced.stdout).unwrap_or_default();
+        failures.push(format!("{what}: untraced {}, traced {}\n{lines}", plain.status, traced.status));
     }
 }
 
@@ -131,4 +126,49 @@ fn a_wrapped_module_is_refused_and_traced_output_runs_with_host_preopens() {
         run::run_wasm(&traced(&guest, &TraceOptions::default()), &["mounts", "touch", "/work/f"], &preopens).unwrap();
     assert_eq!(outcome.status, Status::Exit(0));
     assert_eq!(fs::read_to_string(scratch.path().join("f")).unwrap(), "touched\n", "the host did the writing");
+}
+
+/// `--trace-file`: the trace goes to a file in a preopen, and the guest
+/// behaves as untraced. (Not `p1_abi`, which prints fd numbers: opening
+/// and closing the file can leave wasmtime a freed number the guest would
+/// not have had; see tracer/src/file.rs.)
+#[test]
+fn a_trace_file_gets_the_trace_and_the_guest_behaves_the_same() {
+    let mut failures = Vec::new();
+    for (language, name) in [(Language::C, "libc_fs"), (Language::Rust, "unlinked"), (Language::Rust, "io")] {
+        let guest = Fixture::get(language, name).wasm().unwrap();
+        let options = TraceOptions { file: Some("/trace/calls.txt".into()), ..Default::default() };
+        let traced_guest = traced(&guest, &options);
+        let mut outcomes = Vec::new();
+        let mut traces = Vec::new();
+        for module in [&guest, &traced_guest] {
+            let scratch = tree::scratch();
+            let tree = tree::make(&scratch.path().join("tree").tap());
+            let trace_dir = scratch.path().join("trace").tap();
+            let preopens = [
+                Preopen { host: &tree.data, guest: "/data" },
+                Preopen { host: &tree.other, guest: "/other" },
+                Preopen { host: &trace_dir, guest: "/trace" },
+            ];
+            outcomes.push(run::run_wasm(module, &[name], &preopens).unwrap());
+            traces.push(fs::read_to_string(trace_dir.join("calls.txt")).unwrap_or_default());
+        }
+        same_behaviour(&format!("{name} with a trace file"), &outcomes[0], &outcomes[1], &mut failures);
+        assert_eq!(outcomes[0].stderr, outcomes[1].stderr, "{name}: nothing of the trace on stderr");
+        assert!(traces[0].is_empty() && traces[1].lines().count() > 10, "{name}: the trace is in the file");
+        assert!(traces[1].contains("path_open("), "{name}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+trait Tap {
+    /// Creates the directory, returns its path.
+    fn tap(self) -> Self;
+}
+
+impl Tap for std::path::PathBuf {
+    fn tap(self) -> Self {
+        fs::create_dir_all(&self).unwrap();
+        self
+    }
 }

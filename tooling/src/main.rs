@@ -104,7 +104,7 @@ struct WrapArgs {
 
 const TRACE_HELP: &str = "\
 Each call the guest makes to a wasi_snapshot_preview1 function is printed
-on the host's stderr as it returns, one line a call, as strace prints
+on the host's stderr (or appended to --trace-file) as it returns, one line a call, as strace prints
 system calls: the function, its decoded arguments (fds, paths, flag
 names, rights, iovec lengths, the first bytes of data written), and the
 result, `= VALUE` or `= -1 ERRNO`, with what the call returned (the new
@@ -142,6 +142,10 @@ struct TraceArgs {
     /// Start each line with the seconds since the first call.
     #[arg(short = 'r')]
     timestamps: bool,
+    /// Append the trace to this file instead of stderr: an absolute guest
+    /// path in a directory the runtime preopens (`--dir ./out::/out`).
+    #[arg(long = "trace-file", value_name = "GUESTPATH")]
+    trace_file: Option<String>,
     #[command(flatten)]
     wrap: WrapFlags,
     /// The module to write (replaced if it exists).
@@ -281,6 +285,7 @@ fn trace(args: TraceArgs) -> Result<()> {
         summary: args.summary,
         durations: args.durations,
         timestamps: args.timestamps,
+        file: args.trace_file,
     };
     wrap_or_trace(args.guest, args.wrap, Some(options), args.output)
 }

@@ -33,6 +33,9 @@ pub struct TraceOptions {
     pub durations: bool,
     /// `-r`: each line starts with the time since the first call.
     pub timestamps: bool,
+    /// `--trace-file GUESTPATH`: append the trace to this file, in one of
+    /// the guest's preopens, instead of writing it to stderr.
+    pub file: Option<String>,
 }
 
 impl TraceOptions {
@@ -59,12 +62,13 @@ impl TraceOptions {
     fn text(&self) -> String {
         let flag = |on: bool| if on { "1" } else { "0" };
         format!(
-            "only={}\nlines={}\nsummary={}\ndurations={}\ntimestamps={}\n",
+            "only={}\nlines={}\nsummary={}\ndurations={}\ntimestamps={}\nfile={}\n",
             self.only.join(","),
             flag(!self.summary_only),
             flag(self.summary || self.summary_only),
             flag(self.durations),
-            flag(self.timestamps)
+            flag(self.timestamps),
+            self.file.as_deref().unwrap_or("")
         )
     }
 }
@@ -119,8 +123,19 @@ pub const FUNCTIONS: [&str; 46] = [
     "sock_shutdown",
 ];
 
+/// Checks a `--trace-file` path: absolute, one line, ending in a name.
+pub fn check_file(path: &str) -> Result<()> {
+    if !path.starts_with('/') || path.ends_with('/') || path.contains(['\n', '\0']) {
+        bail!("--trace-file {path}: give an absolute guest path of a file, in a directory the runtime preopens (like /out/trace.txt)");
+    }
+    Ok(())
+}
+
 /// `guest` with the tracer in front of its preview1 imports.
 pub fn trace(guest: &[u8], options: &TraceOptions) -> Result<Wrapped> {
+    if let Some(file) = &options.file {
+        check_file(file)?;
+    }
     let tracer = configured(Adapter::tracer().wasm, options)?;
     let adapter = Adapter { wasm: &tracer, ..Adapter::tracer() };
     wrap_with(guest, None, &WrapOptions { adapter })
@@ -162,6 +177,6 @@ mod tests {
         let module = configured(Adapter::tracer().wasm, &options).unwrap();
         assert_eq!(module.len(), Adapter::tracer().wasm.len());
         let at = module.windows(MAGIC.len()).position(|w| w == MAGIC).unwrap() + MAGIC.len();
-        assert!(module[at..].starts_with(b"only=path_open\nlines=1\nsummary=0\ndurations=1\ntimestamps=0\n\0"));
+        assert!(module[at..].starts_with(b"only=path_open\nlines=1\nsummary=0\ndurations=1\ntimestamps=0\nfile=\n\0"));
     }
 }

@@ -12,6 +12,7 @@
 //! | `durations` | `1`: each line ends in `<SECONDS>`, the call's time | `-T` |
 //! | `timestamps` | `1`: each line starts with the seconds since the first call | `-r` |
 //! | `summary` | `1`: at exit, a table of calls, errors and time per function | `-c`, `-C` |
+//! | `file` | an absolute guest path in a preopen: append the trace there instead of stderr | `-o` |
 
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
@@ -39,6 +40,8 @@ pub struct Config {
     pub durations: bool,
     pub timestamps: bool,
     pub summary: bool,
+    /// Where the lines go instead of stderr.
+    pub file: Option<Vec<u8>>,
 }
 
 impl Config {
@@ -72,7 +75,8 @@ pub fn get() -> &'static Config {
 }
 
 fn parse(text: &[u8]) -> Config {
-    let mut config = Config { only: Vec::new(), lines: true, durations: false, timestamps: false, summary: false };
+    let mut config =
+        Config { only: Vec::new(), lines: true, durations: false, timestamps: false, summary: false, file: None };
     for line in text.split(|&b| b == b'\n' || b == 0) {
         let line = line.trim_ascii();
         let Some(at) = line.iter().position(|&b| b == b'=') else { continue };
@@ -86,6 +90,7 @@ fn parse(text: &[u8]) -> Config {
             b"durations" => config.durations = on,
             b"timestamps" => config.timestamps = on,
             b"summary" => config.summary = on,
+            b"file" if !value.is_empty() => config.file = Some(value.to_vec()),
             _ => {}
         }
     }

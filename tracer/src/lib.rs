@@ -14,7 +14,8 @@
 //! where they lie inside guest memory (so the tracer never traps where
 //! the real call would not), results are passed through untouched, and
 //! the lines go to the host's stderr through a window of guest memory
-//! given back afterwards. It opens no descriptor.
+//! given back afterwards, or to a file in a preopen (`file`), opened and
+//! closed around each write so that the guest's fd numbers stay its own.
 #![no_std]
 
 extern crate alloc;
@@ -24,6 +25,7 @@ extern crate alloc;
 mod abi;
 mod calls;
 mod config;
+mod file;
 #[allow(dead_code)]
 #[path = "../../adapter/src/guest.rs"]
 mod guest;

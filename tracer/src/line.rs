@@ -445,10 +445,18 @@ pub fn renumbered(from: i32, to: i32) {
     }
 }
 
-/// Writes `bytes` to the host's stderr, through a window at the start of
-/// guest memory given back afterwards.
+/// Writes `bytes` where the trace goes: the trace file if there is one,
+/// else the host's stderr.
 pub fn write_stderr(bytes: &[u8]) {
-    let fd = STDERR.0.get();
+    match &config::get().file {
+        Some(path) => crate::file::append(path, bytes),
+        None => write_fd(STDERR.0.get(), bytes),
+    }
+}
+
+/// Writes `bytes` to guest fd `fd`, through a window at the start of
+/// guest memory given back afterwards.
+pub fn write_fd(fd: i32, bytes: &[u8]) {
     if fd == GONE {
         return;
     }
