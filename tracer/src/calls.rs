@@ -3,7 +3,7 @@
 //! result. Out-parameters are read after a successful call.
 
 use crate::line::{self, Call, Text, FDFLAGS, FSTFLAGS, LOOKUPFLAGS, OFLAGS};
-use crate::{config, real, summary};
+use crate::{config, fds, real, summary};
 
 const CLOCKS: [&str; 4] = ["REALTIME", "MONOTONIC", "PROCESS_CPUTIME_ID", "THREAD_CPUTIME_ID"];
 const WHENCE: [&str; 3] = ["SET", "CUR", "END"];
@@ -114,6 +114,7 @@ pub extern "C" fn fd_close(fd: i32) -> i32 {
     let code = unsafe { real::fd_close(fd) };
     if code == 0 {
         line::closed(fd);
+        fds::closed(fd);
     }
     call.finish(code, |_| {})
 }
@@ -231,6 +232,7 @@ pub extern "C" fn fd_renumber(fd: i32, to: i32) -> i32 {
     let code = unsafe { real::fd_renumber(fd, to) };
     if code == 0 {
         line::renumbered(fd, to);
+        fds::renumbered(fd, to);
     }
     call.finish(code, |_| {})
 }
@@ -330,8 +332,12 @@ pub extern "C" fn path_open(
     call.flags(fdflags as u32 as u64, FDFLAGS);
     let code = unsafe { real::path_open(fd, dirflags, path, len, oflags, base, inheriting, fdflags, out) };
     if code == 0 {
-        if let (Some(name), Some(opened)) = (line::peek(path as u32, len as u32 as usize), line::peek(out as u32, 4)) {
-            line::opened(fd, &name, line::u32_at(&opened, 0) as i32);
+        if let Some(opened) = line::peek(out as u32, 4) {
+            let opened = line::u32_at(&opened, 0) as i32;
+            fds::opened(opened);
+            if let Some(name) = line::peek(path as u32, len as u32 as usize) {
+                line::opened(fd, &name, opened);
+            }
         }
     }
     call.finish(code, |t| t.u32_result(out))
@@ -417,7 +423,11 @@ pub extern "C" fn random_get(buf: i32, len: i32) -> i32 {
 pub extern "C" fn sock_accept(fd: i32, flags: i32, out: i32) -> i32 {
     let mut call = Call::start("sock_accept");
     call.fd(fd).flags(flags as u32 as u64, FDFLAGS);
-    call.finish(unsafe { real::sock_accept(fd, flags, out) }, |t| t.u32_result(out))
+    let code = unsafe { real::sock_accept(fd, flags, out) };
+    if let (0, Some(accepted)) = (code, line::peek(out as u32, 4)) {
+        fds::opened(line::u32_at(&accepted, 0) as i32);
+    }
+    call.finish(code, |t| t.u32_result(out))
 }
 
 #[no_mangle]
@@ -456,4 +466,5 @@ fn finish() {
     if config::get().summary {
         summary::print();
     }
+    crate::file::flush_at_exit();
 }

@@ -6,12 +6,11 @@
 //! otherwise get, and closing it at once hands the number back. It also
 //! leaves every line on disk even when the guest traps.
 //!
-//! Known gap: wasmtime (and the adapter, which numbers as it does) gives
-//! out the highest freed number first, else one past the highest in use.
-//! When nothing was free, the file takes one past the highest, and after
-//! the close that number stays free: if the guest then closes a
-//! descriptor and opens another, it gets the trace file's old number, not
-//! the one it freed. Output to stderr (the default) has no such effect. The preopen is the one whose name
+//! That is invisible only while some number is free (`fds`): until then
+//! lines wait in memory, and go out with the first write that can, or when
+//! the guest ends, or past [`PENDING_MAX`] bytes (then, rarely, a guest
+//! that closes and reopens may see another number, as it would have with
+//! a descriptor of its own more). The preopen is the one whose name
 //! covers most of the path, as wasi-libc picks one; the tracer asks the
 //! real `fd_prestat_*` functions itself, which changes nothing.
 
@@ -24,10 +23,42 @@ use crate::{guest, real};
 /// none, at most this many.
 const PREOPENS_MAX: i32 = 64;
 
+/// Lines waiting for a moment when writing them changes nothing.
+const PENDING_MAX: usize = 16 << 20;
+
+struct Pending(core::cell::UnsafeCell<Vec<u8>>);
+
+// SAFETY: one thread, and no reference outlives a call.
+unsafe impl Sync for Pending {}
+
+static PENDING: Pending = Pending(core::cell::UnsafeCell::new(Vec::new()));
+
+/// Appends `bytes` to the trace file now, or as soon as that leaves the
+/// guest's numbering alone.
+pub fn append(path: &[u8], bytes: &[u8]) {
+    // SAFETY: see `Pending`.
+    let pending = unsafe { &mut *PENDING.0.get() };
+    pending.extend_from_slice(bytes);
+    if crate::fds::open_close_is_invisible() || pending.len() > PENDING_MAX {
+        write_file(path, pending);
+        pending.clear();
+    }
+}
+
+/// Writes what waits: the guest is ending, its numbers no longer matter.
+pub fn flush_at_exit() {
+    // SAFETY: see `Pending`.
+    let pending = unsafe { &mut *PENDING.0.get() };
+    if let (Some(path), false) = (&crate::config::get().file, pending.is_empty()) {
+        write_file(path, pending);
+        pending.clear();
+    }
+}
+
 /// Appends `bytes` to the file at `path` (absolute guest path); a failure
 /// (no such preopen, a full disk) drops them, as a trace must not stop
 /// the guest. The first failure is said once on stderr.
-pub fn append(path: &[u8], bytes: &[u8]) {
+fn write_file(path: &[u8], bytes: &[u8]) {
     let Some((dir, relative)) = locate(path) else { return failed(b"no preopen holds the trace file") };
     let window = 16 + relative.len() as u32 + bytes.len().min(1 << 16) as u32;
     let ok = guest::with_window(window, |at| {

@@ -25,6 +25,7 @@ extern crate alloc;
 mod abi;
 mod calls;
 mod config;
+mod fds;
 mod file;
 #[allow(dead_code)]
 #[path = "../../adapter/src/guest.rs"]

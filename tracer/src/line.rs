@@ -38,6 +38,9 @@ impl core::fmt::Write for Text {
 impl Call {
     pub fn start(name: &'static str) -> Call {
         let config = config::get();
+        if config.file.is_some() {
+            crate::fds::start();
+        }
         let traced = config.traces(name.as_bytes());
         let line = (traced && config.lines).then(|| {
             let mut text = Text { bytes: Vec::with_capacity(128), args: 0 };
