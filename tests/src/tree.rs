@@ -18,6 +18,12 @@ pub fn scratch() -> TempDir {
     dir.expect("a scratch directory")
 }
 
+/// `path`, made a directory (with its parents) first.
+pub fn made(path: PathBuf) -> PathBuf {
+    fs::create_dir_all(&path).unwrap_or_else(|error| panic!("cannot make {}: {error}", path.display()));
+    path
+}
+
 /// The two preopened directories of a fixture tree.
 #[derive(Clone, Debug)]
 pub struct Tree {

@@ -61,7 +61,7 @@ fn assert_same(what: &str, guest: &str, saved: &str) {
 
 fn round_trip(engine: Engine) {
     let scratch = tree::scratch();
-    let tree = tree::make(&scratch.path().join("tree").tap_create());
+    let tree = tree::make(&tree::made(scratch.path().join("tree")));
     let mappings = vec![wrap::dir(&tree.data, "/data").unwrap(), wrap::dir(&tree.other, "/other").unwrap()];
     let image = wrap::pack_mappings(mappings, Some("/out/state.img"), scratch.path()).unwrap();
     let guest = Fixture::get(Language::Rust, "persist").wasm().unwrap();
@@ -86,18 +86,6 @@ fn round_trip(engine: Engine) {
     assert_same("the resumed guest sees another tree", &seen, &seen_again);
     let second_save = fs::read(out.join("state.img")).unwrap();
     assert!(second_save == first_save, "an unchanged tree saves to the same bytes");
-}
-
-/// `create_dir_all`, returning the path.
-trait TapCreate {
-    fn tap_create(self) -> Self;
-}
-
-impl TapCreate for std::path::PathBuf {
-    fn tap_create(self) -> Self {
-        fs::create_dir_all(&self).unwrap();
-        self
-    }
 }
 
 #[test]

@@ -142,8 +142,8 @@ fn a_trace_file_gets_the_trace_and_leaves_the_guests_fds_alone() {
         let mut traces = Vec::new();
         for module in [&guest, &traced_guest] {
             let scratch = tree::scratch();
-            let tree = tree::make(&scratch.path().join("tree").tap());
-            let trace_dir = scratch.path().join("trace").tap();
+            let tree = tree::make(&tree::made(scratch.path().join("tree")));
+            let trace_dir = tree::made(scratch.path().join("trace"));
             let preopens = [
                 Preopen { host: &tree.data, guest: "/data" },
                 Preopen { host: &tree.other, guest: "/other" },
@@ -158,16 +158,4 @@ fn a_trace_file_gets_the_trace_and_leaves_the_guests_fds_alone() {
         assert!(traces[1].contains("path_open("), "{name}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-trait Tap {
-    /// Creates the directory, returns its path.
-    fn tap(self) -> Self;
-}
-
-impl Tap for std::path::PathBuf {
-    fn tap(self) -> Self {
-        fs::create_dir_all(&self).unwrap();
-        self
-    }
 }
