@@ -6,8 +6,9 @@ use std::fs;
 
 use anyhow::{Context, Result};
 
+use crate::diff::Statuses;
 use crate::run::{self, Outcome, Preopen, Status};
-use crate::tree;
+use crate::{node, tree, wrap};
 
 /// The language a fixture is written in (and so its toolchain).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,4 +71,59 @@ pub fn trap_scenarios(guest: &[u8], name: &str) -> Vec<String> {
     );
     let listing = String::from_utf8(listing.stdout).expect("scenario names are UTF-8");
     listing.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
+}
+
+/// One run of a fixture and its reference outcome.
+pub struct Run {
+    /// `NAME`, or `NAME trap SCENARIO`.
+    pub argv: Vec<String>,
+    pub host: Outcome,
+    /// How the engine's status must agree: exactly for the main run, trapped
+    /// or not for a trap scenario (each engine words its traps).
+    pub statuses: Statuses,
+}
+
+impl Run {
+    pub fn argv(&self) -> Vec<&str> {
+        self.argv.iter().map(String::as_str).collect()
+    }
+}
+
+/// A fixture ready for another engine: wrapped with the fixture tree
+/// packed (in a module file, removed when dropped), and its reference
+/// runs (the main run, then every trap scenario) under wasmtime with the
+/// tree as host preopens.
+pub struct Prepared {
+    pub name: &'static str,
+    pub wrapped: tempfile::TempPath,
+    pub runs: Vec<Run>,
+}
+
+/// [`Prepared`] for `fixture`; panics when the fixture does not run
+/// cleanly on the host (a broken fixture must not pass by failing the same
+/// way twice).
+pub fn prepare(fixture: &Fixture) -> Prepared {
+    let name = fixture.name;
+    let guest = fixture.wasm().unwrap();
+    let host = run_host(&guest, &[name]);
+    assert!(
+        host.status == Status::Exit(0) && !host.stdout.is_empty(),
+        "{name} does not run cleanly with host preopens ({}, {} bytes of stdout); stderr:\n{}",
+        host.status,
+        host.stdout.len(),
+        String::from_utf8_lossy(&host.stderr)
+    );
+    let wrapped = {
+        let scratch = tree::scratch();
+        let tree = tree::make(scratch.path());
+        let bytes = wrap::wrap_tree(&guest, &tree).unwrap_or_else(|error| panic!("wrapping {name}: {error:#}"));
+        node::module_file(&bytes).unwrap_or_else(|error| panic!("writing wrapped {name}: {error:#}"))
+    };
+    let mut runs = vec![Run { argv: vec![name.to_owned()], host, statuses: Statuses::Exact }];
+    for scenario in trap_scenarios(&guest, name) {
+        let argv = [name, "trap", scenario.as_str()];
+        let host = run_host(&guest, &argv);
+        runs.push(Run { argv: argv.map(str::to_owned).to_vec(), host, statuses: Statuses::TrappedOrNot });
+    }
+    Prepared { name, wrapped, runs }
 }

@@ -229,7 +229,7 @@ pub fn module_file(wasm: &[u8]) -> Result<tempfile::TempPath> {
 
 /// The status line `run.mjs` writes: `Some(Ok(status))`, `Some(Err(why))`
 /// for an `error` line, `None` if it is missing or malformed.
-fn parse_status(line: &str) -> Option<Result<Status, String>> {
+pub fn parse_status(line: &str) -> Option<Result<Status, String>> {
     let line = line.strip_suffix('\n')?;
     let (kind, detail) = line.split_once(' ')?;
     match kind {
@@ -243,7 +243,7 @@ fn parse_status(line: &str) -> Option<Result<Status, String>> {
 
 /// Runs `command` to its end, its stdout and stderr collected; kills it
 /// after `timeout` ([`TimedOut`]).
-fn output_within(command: &mut Command, timeout: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
+pub fn output_within(command: &mut Command, timeout: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
     let mut child = command.spawn().context("cannot start node")?;
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");

@@ -23,15 +23,14 @@
 //! Node must be installed (`tests/engines/node/fetch.sh`, or
 //! `STRATA_NODE`); without it every test fails saying so.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use strata_e2e::diff::{self, Statuses};
-use strata_e2e::fixtures::{self, run_host, Fixture, Language, FIXTURES};
+use strata_e2e::diff;
+use strata_e2e::fixtures::{self, Fixture, Language};
+use strata_e2e::known::{self, known, Check, Known};
 use strata_e2e::node::{self, Fix};
 use strata_e2e::run::{self, Outcome, Status};
-use strata_e2e::{tree, wrap};
 
 /// The two sides, as the failure messages name them.
 const LABELS: [&str; 2] = [diff::HOST, "wrapped under Node 24 (node:wasi)"];
@@ -56,28 +55,6 @@ const FIXES: &[(&str, &[Fix])] = &[
     // kills Node.
     ("p1_abi", &[Fix::AbstimePoll, Fix::SockStdio]),
 ];
-
-/// A known difference of one run: where the reference prints the lines
-/// `host`, the wrapped module under Node prints `node` (in a `node` line,
-/// `*` matches any characters). `node_exits`: the reference traps where
-/// Node returns and the run exits with this code.
-struct Known {
-    /// The run's argv joined by spaces: `NAME` or `NAME trap SCENARIO`.
-    run: &'static str,
-    host: &'static [&'static str],
-    node: &'static [&'static str],
-    node_exits: Option<i32>,
-    why: &'static str,
-}
-
-const fn known(
-    run: &'static str,
-    host: &'static [&'static str],
-    node: &'static [&'static str],
-    why: &'static str,
-) -> Known {
-    Known { run, host, node, node_exits: None, why }
-}
 
 // The causes. Every call below is one the adapter hands to the host: a call
 // on fd 0, 1 or 2 (which stay the host's), or a poll_oneoff on clocks only.
@@ -359,15 +336,15 @@ const KNOWN: &[Known] = &[
     Known {
         run: "p1_abi trap poll_oneoff_subs_oob",
         host: &[],
-        node: &["not trapped: EOVERFLOW 0"],
-        node_exits: Some(0),
+        engine: &["not trapped: EOVERFLOW 0"],
+        engine_exits: Some(0),
         why: POLL_POINTERS,
     },
     Known {
         run: "p1_abi trap poll_oneoff_events_misaligned",
         host: &[],
-        node: &["not trapped: OK 1"],
-        node_exits: Some(0),
+        engine: &["not trapped: OK 1"],
+        engine_exits: Some(0),
         why: POLL_POINTERS,
     },
     known("p1_readdir", &["fd_readdir(stdout) -> EBADF"], &["fd_readdir(stdout) -> ENOTCAPABLE"], RIGHTS),
@@ -382,132 +359,22 @@ fn run_node(wrapped: &Path, argv: &[&str], fixes: &[Fix]) -> Outcome {
 }
 
 fn check(fixture: Fixture) {
-    let name = fixture.name;
-    let guest = fixture.wasm().unwrap();
     // Before any work: a missing Node fails here, saying how to get it.
     node::binary();
+    let name = fixture.name;
     let fixes = FIXES.iter().find(|(fixture, _)| *fixture == name).map_or(&[][..], |(_, fixes)| fixes);
-    let mut used = BTreeSet::new();
-    let mut failures = Vec::new();
-
-    let host = run_host(&guest, &[name]);
-    // A broken fixture must not pass by failing the same way twice.
-    assert!(
-        host.status == Status::Exit(0) && !host.stdout.is_empty(),
-        "{name} does not run cleanly with host preopens ({}, {} bytes of stdout); stderr:\n{}",
-        host.status,
-        host.stdout.len(),
-        String::from_utf8_lossy(&host.stderr)
-    );
-
-    let wrapped = {
-        let scratch = tree::scratch();
-        let tree = tree::make(scratch.path());
-        let bytes = wrap::wrap_tree(&guest, &tree).unwrap_or_else(|error| panic!("wrapping {name}: {error:#}"));
-        node::module_file(&bytes).unwrap_or_else(|error| panic!("writing wrapped {name}: {error:#}"))
-    };
-
-    let outcome = run_node(&wrapped, &[name], fixes);
-    compare(&[name], &host, outcome, Statuses::Exact, &mut used, &mut failures);
-
-    for scenario in fixtures::trap_scenarios(&guest, name) {
-        let argv = [name, "trap", scenario.as_str()];
-        let host = run_host(&guest, &argv);
-        let outcome = run_node(&wrapped, &argv, fixes);
-        compare(&argv, &host, outcome, Statuses::TrappedOrNot, &mut used, &mut failures);
+    let prepared = fixtures::prepare(&fixture);
+    let mut check = Check::new(KNOWN, LABELS);
+    for run in &prepared.runs {
+        let outcome = run_node(&prepared.wrapped, &run.argv(), fixes);
+        check.compare(&run.argv(), &run.host, outcome, run.statuses);
     }
-
-    // A listed difference of a run that never happened (a renamed scenario).
-    for (index, known) in KNOWN.iter().enumerate() {
-        let fixture_of_run = known.run.split(' ').next().unwrap_or_default();
-        if fixture_of_run == name && !used.contains(&index) {
-            failures.push(format!("known difference of `{}` ({}): that run was not made", known.run, known.why));
-        }
-    }
-    assert!(failures.is_empty(), "{} difference(s) under Node:\n\n{}", failures.len(), failures.join("\n"));
-}
-
-/// Compares one run after putting back the known differences of that run;
-/// a known difference that does not show is a failure too.
-fn compare(
-    argv: &[&str],
-    host: &Outcome,
-    mut outcome: Outcome,
-    statuses: Statuses,
-    used: &mut BTreeSet<usize>,
-    failures: &mut Vec<String>,
-) {
-    let run = argv.join(" ");
-    for (index, known) in KNOWN.iter().enumerate().filter(|(_, known)| known.run == run) {
-        used.insert(index);
-        let replaced = replace_lines(&outcome.stdout, known.node, known.host);
-        let status_shows = match known.node_exits {
-            Some(code) => host.status.trapped() && outcome.status == Status::Exit(code),
-            None => true,
-        };
-        match replaced {
-            Some(stdout) if status_shows => {
-                outcome.stdout = stdout;
-                if known.node_exits.is_some() {
-                    outcome.status = host.status.clone();
-                }
-            }
-            _ => failures.push(format!(
-                "{run}: the known difference ({}) no longer shows: Node was expected to print {:?}{}",
-                known.why,
-                known.node,
-                known.node_exits.map(|code| format!(" and exit {code} where wasmtime traps")).unwrap_or_default()
-            )),
-        }
-    }
-    if let Some(report) = diff::compare_as(LABELS, host, &outcome, statuses) {
-        failures.push(format!("{run}:\n{report}"));
-    }
-}
-
-/// `output` with its first run of lines matching `patterns` replaced by
-/// `replacement`; `None` if no run of lines matches.
-fn replace_lines(output: &[u8], patterns: &[&str], replacement: &[&str]) -> Option<Vec<u8>> {
-    let lines: Vec<&[u8]> = output.split_inclusive(|&b| b == b'\n').collect();
-    let start = (0..lines.len()).find(|&start| {
-        start + patterns.len() <= lines.len()
-            && patterns
-                .iter()
-                .zip(&lines[start..])
-                .all(|(pattern, line)| line.strip_suffix(b"\n").is_some_and(|line| glob(pattern.as_bytes(), line)))
-    })?;
-    let mut replaced = lines[..start].concat();
-    for line in replacement {
-        replaced.extend_from_slice(line.as_bytes());
-        replaced.push(b'\n');
-    }
-    replaced.extend(lines[start + patterns.len()..].concat());
-    Some(replaced)
-}
-
-/// Whether `text` matches `pattern`, where `*` matches any bytes.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.iter().position(|&b| b == b'*') {
-        None => pattern == text,
-        Some(star) => {
-            let (prefix, rest) = (&pattern[..star], &pattern[star + 1..]);
-            text.starts_with(prefix) && (prefix.len()..=text.len()).any(|at| glob(rest, &text[at..]))
-        }
-    }
+    check.finish(name);
 }
 
 #[test]
 fn known_differences_name_fixtures_and_match_as_written() {
-    for known in KNOWN {
-        let fixture = known.run.split(' ').next().unwrap_or_default();
-        assert!(FIXTURES.iter().any(|f| f.name == fixture), "KNOWN names no fixture: {:?}", known.run);
-        assert!(!known.node.is_empty(), "{}: a known difference shows at least one Node line", known.run);
-    }
-    assert!(glob(b"a=* b=*", b"a=1 b=22"));
-    assert!(glob(b"x", b"x") && !glob(b"x", b"xy") && !glob(b"a=* b", b"a=1 c"));
-    let replaced = replace_lines(b"one\ntwo 5\nthree\n", &["two *", "three"], &["2", "3", "3b"]);
-    assert_eq!(replaced.as_deref(), Some(&b"one\n2\n3\n3b\n"[..]));
-    assert_eq!(replace_lines(b"one\n", &["two"], &[]), None);
+    known::check_list(KNOWN);
 }
 
 /// Helpers the hand-written guests below share: `$check` (exit 10 + errno

@@ -23,6 +23,7 @@
 pub mod display;
 pub mod exclude;
 pub mod extract;
+pub mod features;
 pub mod inspect;
 pub mod load;
 pub mod ls;

@@ -2,7 +2,7 @@
 // the second engine of the end-to-end tests (tests/src/node.rs):
 //
 //   node --disable-warning=ExperimentalWarning run.mjs [--status FILE]
-//        [--fix-abstime-poll] [--fix-sock-stdio] [--env NAME=VALUE]...
+//        [--fix-abstime-poll] [--fix-sock-stdio] [--fix-missing-imports] [--env NAME=VALUE]...
 //        [--preopen GUEST=HOST]... MODULE.wasm ARGV0 [ARG ...]
 //
 // The guest gets exactly the given arguments (ARGV0 included), the given
@@ -18,9 +18,10 @@
 //   error MESSAGE  the module could not be run: not compiled, not linked,
 //                  no `_start`, a WASI call throwing (not the guest's doing)
 //
-// The --fix-* flags work around two bugs of uvwasi that stop a run
-// (fixAbstimePoll, fixSockStdio below); without them Node's own WASI runs
-// unchanged.
+// The --fix-* flags work around bugs that stop a run: two of uvwasi
+// (fixAbstimePoll, fixSockStdio below) and one of Bun's node:wasi
+// (fillMissingImports); without them the runtime's own WASI runs unchanged.
+// The same script runs under Deno and Bun (tests/src/runtimes.rs).
 //
 // This process exits with CODE's low 8 bits, 134 after a trap (as the
 // wasmtime CLI does), 70 after an error. Without --status the line goes to
@@ -36,6 +37,7 @@ let argv = process.argv.slice(2);
 let statusFile = null;
 let fixAbstime = false;
 let fixSock = false;
+let fixMissing = false;
 const env = {};
 const preopens = {};
 for (;;) {
@@ -48,6 +50,9 @@ for (;;) {
   } else if (argv[0] === '--fix-sock-stdio') {
     fixSock = true;
     argv = argv.slice(1);
+  } else if (argv[0] === '--fix-missing-imports') {
+    fixMissing = true;
+    argv = argv.slice(1);
   } else if ((argv[0] === '--env' || argv[0] === '--preopen') && argv.length >= 2 && argv[1].includes('=')) {
     const at = argv[1].indexOf('=');
     const table = argv[0] === '--env' ? env : preopens;
@@ -59,7 +64,7 @@ for (;;) {
 }
 if (argv.length < 2 || argv[0].startsWith('--')) {
   process.stderr.write(
-    'usage: run.mjs [--status FILE] [--fix-abstime-poll] [--fix-sock-stdio] [--env NAME=VALUE]... [--preopen GUEST=HOST]... MODULE.wasm ARGV0 [ARG ...]\n',
+    'usage: run.mjs [--status FILE] [--fix-abstime-poll] [--fix-sock-stdio] [--fix-missing-imports] [--env NAME=VALUE]... [--preopen GUEST=HOST]... MODULE.wasm ARGV0 [ARG ...]\n',
   );
   process.exit(2);
 }
@@ -97,6 +102,15 @@ try {
   process.exit();
 }
 
+// Deno and Bun print node:wasi's "experimental" warning on stderr, which
+// is the guest's (Node is told by --disable-warning=ExperimentalWarning).
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  if (!/WASI is an experimental/.test(String(warning && warning.message !== undefined ? warning.message : warning))) {
+    emitWarning(warning, ...rest);
+  }
+};
+
 const wasi = new WASI({
   version: 'preview1',
   args,
@@ -109,12 +123,16 @@ const wasi = new WASI({
 });
 
 let instance;
-const imports = wasi.getImportObject();
+// Bun's node:wasi has no getImportObject, only the older wasiImport.
+const imports = wasi.getImportObject ? wasi.getImportObject() : { wasi_snapshot_preview1: wasi.wasiImport };
 if (fixAbstime) {
   fixAbstimePoll(imports.wasi_snapshot_preview1, () => instance.exports.memory);
 }
 if (fixSock) {
   fixSockStdio(imports.wasi_snapshot_preview1);
+}
+if (fixMissing) {
+  fillMissingImports(module, imports.wasi_snapshot_preview1);
 }
 try {
   instance = new WebAssembly.Instance(module, imports);
@@ -130,7 +148,8 @@ try {
 }
 
 try {
-  const code = wasi.start(instance);
+  // Bun's start returns nothing when `_start` returns.
+  const code = wasi.start(instance) ?? 0;
   report('exit', String(code), code & 0xff);
 } catch (error) {
   if (isTrap(error)) {
@@ -205,5 +224,21 @@ function fixSockStdio(wasiImports) {
   for (const name of ['sock_accept', 'sock_recv', 'sock_send']) {
     const call = wasiImports[name];
     wasiImports[name] = (fd, ...rest) => (fd >= 0 && fd <= 2 ? ENOSYS : call(fd, ...rest));
+  }
+}
+
+/**
+ * Bun's node:wasi has no sock_accept (1.4.5): a module importing it can not
+ * be instantiated at all. This fills each preview1 function the module
+ * imports and the host lacks with one answering ENOSYS (52), an errno no
+ * host gives for these calls, so a comparison shows each such call
+ * (tests/tests/runtimes.rs lists them).
+ */
+function fillMissingImports(module, wasiImports) {
+  const ENOSYS = 52;
+  for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+    if (from === 'wasi_snapshot_preview1' && kind === 'function' && typeof wasiImports[name] !== 'function') {
+      wasiImports[name] = () => ENOSYS;
+    }
   }
 }
