@@ -86,12 +86,13 @@ function firstLine(error) {
   return String(error && error.message !== undefined ? error.message : error).split('\n')[0];
 }
 
-/** A trap of the guest: V8's RuntimeError, or wasm code running out of stack. */
+/**
+ * A trap of the guest: a RuntimeError, or a RangeError: wasm code running
+ * out of stack, or the host reading guest memory out of bounds at a
+ * pointer the guest gave it (Bun's WASI), where wasmtime traps.
+ */
 function isTrap(error) {
-  return (
-    error instanceof WebAssembly.RuntimeError ||
-    (error instanceof RangeError && /call stack size/i.test(error.message))
-  );
+  return error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
 }
 
 let module;
