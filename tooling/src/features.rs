@@ -89,6 +89,23 @@ impl Feature {
     }
 }
 
+/// The engines a wrapped module runs on, by its features: every wrapped
+/// module has two memories (the guest's and the adapter's). The versions
+/// are the ones the tests run (docs/engines.md has the table).
+pub fn engines_line(features: &BTreeSet<Feature>) -> String {
+    let mut line = "needs multi-memory: tested on wasmtime 48, Node 24, Deno 2.9, Bun 1.4, Chromium 156, \
+                    Firefox ESR 153 (Node 22 with browser_wasi_shim only; Node 20 refuses it)"
+        .to_owned();
+    if features.contains(&Feature::ExceptionHandling) || features.contains(&Feature::LegacyExceptions) {
+        line.push_str("; exception-handling: wasmtime run -W exceptions=y");
+    }
+    if features.contains(&Feature::Threads) {
+        line.push_str("; threads: wasmtime run -W threads=y");
+    }
+    line.push_str("; see docs/engines.md");
+    line
+}
+
 /// The features `module` uses. An error if it does not parse.
 pub fn features(module: &[u8]) -> Result<BTreeSet<Feature>> {
     let mut uses = Uses::default();

@@ -8,6 +8,7 @@ use strata_vfs::image::{Image, ImageMount};
 use strata_vfs::FileType;
 
 use crate::display::human_size;
+use crate::features;
 use crate::pack::Counts;
 use crate::wrap::locate::{self, WrappedModule};
 
@@ -63,6 +64,14 @@ pub fn inspect(module: &[u8], name: &str, out: &mut dyn Write) -> Result<()> {
     for (module, names) in &by_module {
         writeln!(out, "  host imports:  {module}: {}", names.join(" "))?;
     }
+    let features = features::features(module)?;
+    let names: Vec<&str> = features.iter().map(|feature| feature.name()).collect();
+    writeln!(
+        out,
+        "  features:      {}",
+        if names.is_empty() { "none beyond WebAssembly 1.0".to_owned() } else { names.join(" ") }
+    )?;
+    writeln!(out, "  engines:       {}", features::engines_line(&features))?;
     let entries: Vec<&str> =
         function_exports.iter().map(String::as_str).filter(|name| matches!(*name, "_start" | "_initialize")).collect();
     writeln!(out, "  entry points:  {}", if entries.is_empty() { "none".to_owned() } else { entries.join(" ") })?;

@@ -315,6 +315,7 @@ fn wrap_or_trace(guest: PathBuf, args: WrapFlags, trace: Option<TraceOptions>, o
     let mut note = |message: &str| eprintln!("strata: {message}");
     let summary = wrap_file(&options, &mut Progress::for_stderr(), &mut note)?;
     eprintln!("strata: {}", summary.line());
+    eprintln!("strata: {}", summary.engines_line());
     Ok(())
 }
 

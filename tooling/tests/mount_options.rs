@@ -104,3 +104,36 @@ fn bad_mount_and_save_arguments_are_one_line_errors() {
         assert!(!out.exists(), "nothing written for {needles:?}");
     }
 }
+
+/// `inspect` names the WebAssembly features a wrapped module uses (the
+/// adapter's second memory always; the guest's own besides) and which
+/// engines can run it; `wrap` says the same on its second line.
+#[test]
+fn inspect_and_wrap_name_the_features_and_engines_a_module_needs() {
+    let work = temp_dir();
+    let (plain, rich) = (work.path().join("plain.wasm"), work.path().join("rich.wasm"));
+    fs::write(&plain, wasm(COMMAND_GUEST)).unwrap();
+    fs::write(&rich, wasm(common::wasm::FEATURE_GUEST)).unwrap();
+    let (plain_out, rich_out) = (work.path().join("plain.strata.wasm"), work.path().join("rich.strata.wasm"));
+    let stderr = strata_ok(args(&[&"wrap", &plain, &"-o", &plain_out]));
+    let engines = stderr.lines().nth(1).unwrap_or_default();
+    assert!(engines.contains("needs multi-memory") && !engines.contains("exception"), "{stderr}");
+    let stderr = strata_ok(args(&[&"wrap", &rich, &"-o", &rich_out]));
+    assert!(stderr.lines().nth(1).unwrap_or_default().contains("exception-handling: wasmtime run -W exceptions=y"));
+
+    let text = inspect(&plain_out);
+    let features: Vec<&str> = line(&text, "features:").split_whitespace().skip(1).collect();
+    assert!(features.contains(&"multi-memory") && features.contains(&"bulk-memory"), "{text}");
+    assert!(!features.contains(&"simd") && !features.contains(&"exception-handling"), "{text}");
+    assert_eq!(
+        line(&text, "engines:").trim_start().strip_prefix("engines:").map(str::trim_start),
+        Some(engines.strip_prefix(&format!("strata: {} ", plain_out.display())).unwrap_or_default()),
+        "inspect and wrap say the same"
+    );
+
+    let text = inspect(&rich_out);
+    let features: Vec<&str> = line(&text, "features:").split_whitespace().skip(1).collect();
+    for feature in ["multi-memory", "exception-handling", "simd", "reference-types"] {
+        assert!(features.contains(&feature), "{feature}: {text}");
+    }
+}

@@ -64,13 +64,19 @@ fn ls_and_extract_read_a_wrapped_module_like_its_image() {
     assert_same_tree(&describe(&from_image), &describe(&from_module), true);
     assert_same_tree(&describe(&setup.tree), &describe(&from_module.join("data")), false);
 
-    // One summary line: sizes, files, time.
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // A summary line (sizes, files, time), then which engines can run it.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        stderr.starts_with("strata: wrote ") && stderr.contains("; guest ") && stderr.contains(" files), "),
+        lines[0].starts_with("strata: wrote ") && lines[0].contains("; guest ") && lines[0].contains(" files), "),
         "{stderr}"
     );
-    assert!(stderr.contains("with 2 files") && stderr.contains("preview1 functions virtualized"), "{stderr}");
+    assert!(lines[0].contains("with 2 files") && lines[0].contains("preview1 functions virtualized"), "{stderr}");
+    assert!(
+        lines[1].starts_with(&format!("strata: {} needs multi-memory: tested on wasmtime", module.display()))
+            && lines[1].contains("Node 20 refuses it"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -135,7 +141,7 @@ fn rewrapping_says_so_and_replaces_the_image() {
         again.as_os_str(),
     ]);
     assert!(stderr.contains("replaced the image of an already wrapped module"), "{stderr}");
-    assert_eq!(stderr.lines().count(), 2, "the note and the summary: {stderr}");
+    assert_eq!(stderr.lines().count(), 3, "the note, the summary and the engines: {stderr}");
     assert_eq!(stdout(&["ls".as_ref(), again.as_os_str(), "/".as_ref()]).lines().count(), 1);
     assert!(stdout(&["ls".as_ref(), again.as_os_str()]).contains("only.txt"));
     let text = stdout(&["inspect".as_ref(), again.as_os_str()]);

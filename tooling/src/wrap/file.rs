@@ -14,6 +14,7 @@ use strata_vfs::image::{layout, Image};
 use super::{wrap_with, WrapOptions};
 use crate::display::human_size;
 use crate::exclude::Excludes;
+use crate::features;
 use crate::inspect::image_counts;
 use crate::load::load_image;
 use crate::mapping::Mapping;
@@ -67,6 +68,8 @@ pub struct Summary {
     pub replaced_image: bool,
     /// Traced and not wrapped: the functions counted are the traced ones.
     pub traced: bool,
+    /// Which engines can run the output (`features::engines_line`).
+    pub engines: String,
     pub elapsed: Duration,
 }
 
@@ -76,6 +79,11 @@ impl Summary {
     /// "adapter overhead" is derived from these: re-encoding shrinks a
     /// compiler's padded LEBs and DWARF is dropped, so the output can be
     /// smaller than guest plus image.
+    /// `app.strata.wasm needs multi-memory: tested on ...`, the second line.
+    pub fn engines_line(&self) -> String {
+        format!("{} {}", self.output.display(), self.engines)
+    }
+
     pub fn line(&self) -> String {
         format!(
             "wrote {} ({}; guest {}, image {} with {} files), {} preview1 functions {}, in {:.2} s",
@@ -143,6 +151,10 @@ pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut 
     if wrapped.replaced_image {
         warn(&format!("{shown} was wrapped before: replaced the image of an already wrapped module"));
     }
+    // Read off the output, which holds the guest's code as it is: the
+    // features it uses are the guest's and the adapter's (about 0.2 s for a
+    // 95 MiB CPython).
+    let engines = features::engines_line(&features::features(&wrapped.module)?);
     write_atomically(&options.output, &wrapped.module)?;
     Ok(Summary {
         output: options.output.clone(),
@@ -153,6 +165,7 @@ pub fn wrap_file(options: &WrapFileOptions, progress: &mut Progress, warn: &mut 
         virtualized: wrapped.virtualized.len(),
         replaced_image: wrapped.replaced_image,
         traced: options.trace.is_some() && image_len == 0,
+        engines,
         elapsed: started.elapsed(),
     })
 }
