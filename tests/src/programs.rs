@@ -13,6 +13,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use crate::run::{self, Outcome, Preopen};
+use crate::{node, wrap};
+
 /// The cache the fetch scripts fill:
 /// `${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}`.
 pub fn cache() -> PathBuf {
@@ -53,4 +56,102 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     let status = Command::new("cp").arg("-a").arg(from).arg(to).status().context("cannot run cp")?;
     anyhow::ensure!(status.success(), "cp -a {} {} failed", from.display(), to.display());
     Ok(())
+}
+
+/// A program wrapped with its data, and the argvs to run it with, for the
+/// engines other than wasmtime (`tests/browsers.rs`, `tests/runtimes.rs`):
+/// each must print what the same wrapped module prints under wasmtime.
+pub struct WrappedProgram {
+    pub name: &'static str,
+    pub wrapped: tempfile::TempPath,
+    pub runs: Vec<Vec<String>>,
+}
+
+fn argvs(runs: &[&[&str]]) -> Vec<Vec<String>> {
+    runs.iter().map(|words| words.iter().map(|word| word.to_string()).collect()).collect()
+}
+
+/// sqlite3 with a database made beforehand (the workload run under
+/// wasmtime with a host directory) packed at /db beside the workload: the
+/// workload again in a fresh /work, then queries and a change of the
+/// packed database.
+fn sqlite(scratch: &Path) -> WrappedProgram {
+    let fetched = fetched("sqlite");
+    let guest = fs::read(fetched.join("sqlite3.wasm")).unwrap();
+    let db = scratch.join("db");
+    let work = scratch.join("work");
+    fs::create_dir_all(&db).unwrap();
+    fs::create_dir_all(&work).unwrap();
+    let data = inputs("sqlite").join("data");
+    let made = run::run_wasm(
+        &guest,
+        &["sqlite3", "/work/test.db", ".read /data/workload.sql"],
+        &[Preopen { host: &data, guest: "/data" }, Preopen { host: &db, guest: "/work" }],
+    )
+    .unwrap();
+    assert_eq!(made.status, run::Status::Exit(0), "{}", String::from_utf8_lossy(&made.stderr));
+    let image = wrap::pack(&[(&data, "/data"), (&db, "/db"), (&work, "/work")], scratch).unwrap();
+    let wrapped = node::module_file(&wrap::wrap(&guest, Some(&image)).unwrap()).unwrap();
+    WrappedProgram {
+        name: "sqlite",
+        wrapped,
+        runs: argvs(&[
+            &["sqlite3", "/work/test.db", ".read /data/workload.sql"],
+            // -list: the shim's stdout is a character device, which the shell
+            // takes for a terminal and would draw boxes on.
+            &[
+                "sqlite3",
+                "-list",
+                "/db/test.db",
+                "SELECT name, type FROM sqlite_schema ORDER BY name; PRAGMA integrity_check;",
+            ],
+            &["sqlite3", "-list", "/db/test.db", "DELETE FROM customer; VACUUM; SELECT count(*) FROM customer;"],
+        ]),
+    }
+}
+
+/// ripgrep over the corpus the programs test uses (Rust's library
+/// sources), packed at /corpus.
+fn ripgrep(scratch: &Path) -> WrappedProgram {
+    let fetched = fetched("ripgrep");
+    let guest = fs::read(fetched.join("ripgrep.wasm")).unwrap();
+    let image = wrap::pack(&[(&fetched.join("corpus"), "/corpus")], scratch).unwrap();
+    let wrapped = node::module_file(&wrap::wrap(&guest, Some(&image)).unwrap()).unwrap();
+    WrappedProgram {
+        name: "ripgrep",
+        wrapped,
+        runs: argvs(&[
+            &["rg", "--sort", "path", "-c", "unsafe fn", "/corpus"],
+            &["rg", "--sort", "path", "--files", "-L", "/corpus/core"],
+            &["rg", "x", "/corpus/no-such-file"],
+        ]),
+    }
+}
+
+/// The label of the reference side of those comparisons.
+pub const UNDER_WASMTIME: &str = "wrapped, under wasmtime";
+
+impl WrappedProgram {
+    /// Each run's outcome under wasmtime: the reference.
+    pub fn references(&self) -> Vec<Outcome> {
+        let module = run::module(&fs::read(&self.wrapped).unwrap()).unwrap();
+        self.runs
+            .iter()
+            .map(|argv| {
+                let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+                let reference = run::run(&module, &words, &[]).unwrap();
+                assert!(
+                    !reference.stdout.is_empty() || !reference.stderr.is_empty(),
+                    "{} {argv:?} prints nothing under wasmtime",
+                    self.name
+                );
+                reference
+            })
+            .collect()
+    }
+}
+
+/// sqlite3 and ripgrep, wrapped in `scratch` (see [`WrappedProgram`]).
+pub fn wrapped_for_engines(scratch: &Path) -> Vec<WrappedProgram> {
+    vec![sqlite(&scratch.join("sqlite")), ripgrep(scratch)]
 }

@@ -145,7 +145,15 @@ pub fn run(runtime: Runtime, host: Host, wasm: &Path, argv: &[&str]) -> Result<O
         .stderr(Stdio::piped());
     let what = || format!("running {} under {} ({host:?}, {argv:?})", wasm.display(), runtime.name());
     let (exit, stdout, stderr) = node::output_within(&mut command, TIMEOUT).with_context(what)?;
-    let line = fs::read_to_string(&status_file).unwrap_or_default();
+    let mut line = fs::read_to_string(&status_file).unwrap_or_default();
+    // Bun's node:wasi proc_exit ends the process there and then with the
+    // guest's code (it neither throws nor returns to run.mjs), so its exit
+    // status is the guest's.
+    if line.is_empty() && runtime == Runtime::Bun && host == Host::NodeWasi {
+        if let Some(code) = exit.code() {
+            line = format!("exit {code}\n");
+        }
+    }
     let status = node::parse_status(&line)
         .ok_or_else(|| {
             anyhow!(

@@ -18,16 +18,12 @@
 //!
 //! Each test starts its browser once and runs every job in one page.
 
-use std::fs;
-use std::path::Path;
-
 use strata_e2e::browser::{self, Browser, Job};
 use strata_e2e::diff::{self, Statuses};
 use strata_e2e::fixtures::{self, FIXTURES};
 use strata_e2e::known::Check;
-use strata_e2e::programs::{fetched, inputs};
-use strata_e2e::run::{self, Outcome, Preopen};
-use strata_e2e::{node, shim, tree, wrap};
+use strata_e2e::run::Outcome;
+use strata_e2e::{programs, shim, tree};
 
 fn check_fixtures(browser: Browser) {
     browser.executable();
@@ -66,87 +62,15 @@ fn firefox_runs_every_fixture_as_wasmtime_does() {
     check_fixtures(Browser::Firefox);
 }
 
-/// A program wrapped with its data, and the argvs to run it with.
-struct Program {
-    wrapped: tempfile::TempPath,
-    runs: Vec<Vec<String>>,
-}
-
-fn argvs(runs: &[&[&str]]) -> Vec<Vec<String>> {
-    runs.iter().map(|words| words.iter().map(|word| word.to_string()).collect()).collect()
-}
-
-/// sqlite3 with a database made beforehand (the workload run under
-/// wasmtime with a host directory) packed at /db beside the workload: the
-/// workload again in a fresh /work, then queries and a change of the
-/// packed database.
-fn sqlite(scratch: &Path) -> Program {
-    let fetched = fetched("sqlite");
-    let guest = fs::read(fetched.join("sqlite3.wasm")).unwrap();
-    let db = scratch.join("db");
-    let work = scratch.join("work");
-    fs::create_dir_all(&db).unwrap();
-    fs::create_dir_all(&work).unwrap();
-    let data = inputs("sqlite").join("data");
-    let made = run::run_wasm(
-        &guest,
-        &["sqlite3", "/work/test.db", ".read /data/workload.sql"],
-        &[Preopen { host: &data, guest: "/data" }, Preopen { host: &db, guest: "/work" }],
-    )
-    .unwrap();
-    assert_eq!(made.status, run::Status::Exit(0), "{}", String::from_utf8_lossy(&made.stderr));
-    let image = wrap::pack(&[(&data, "/data"), (&db, "/db"), (&work, "/work")], scratch).unwrap();
-    let wrapped = node::module_file(&wrap::wrap(&guest, Some(&image)).unwrap()).unwrap();
-    Program {
-        wrapped,
-        runs: argvs(&[
-            &["sqlite3", "/work/test.db", ".read /data/workload.sql"],
-            // -list: the shim's stdout is a character device, which the shell
-            // takes for a terminal and would draw boxes on.
-            &[
-                "sqlite3",
-                "-list",
-                "/db/test.db",
-                "SELECT name, type FROM sqlite_schema ORDER BY name; PRAGMA integrity_check;",
-            ],
-            &["sqlite3", "-list", "/db/test.db", "DELETE FROM customer; VACUUM; SELECT count(*) FROM customer;"],
-        ]),
-    }
-}
-
-/// ripgrep over the corpus the programs test uses (Rust's library
-/// sources), packed at /corpus.
-fn ripgrep(scratch: &Path) -> Program {
-    let fetched = fetched("ripgrep");
-    let guest = fs::read(fetched.join("ripgrep.wasm")).unwrap();
-    let image = wrap::pack(&[(&fetched.join("corpus"), "/corpus")], scratch).unwrap();
-    let wrapped = node::module_file(&wrap::wrap(&guest, Some(&image)).unwrap()).unwrap();
-    Program {
-        wrapped,
-        runs: argvs(&[
-            &["rg", "--sort", "path", "-c", "unsafe fn", "/corpus"],
-            &["rg", "--sort", "path", "--files", "-L", "/corpus/core"],
-            &["rg", "x", "/corpus/no-such-file"],
-        ]),
-    }
-}
-
 fn check_programs(browser: Browser) {
     browser.executable();
     let scratch = tree::scratch();
-    let programs = [("sqlite", sqlite(&scratch.path().join("sqlite"))), ("ripgrep", ripgrep(scratch.path()))];
+    let programs = programs::wrapped_for_engines(scratch.path());
     let mut references: Vec<(String, Outcome)> = Vec::new();
     let mut jobs = Vec::new();
-    for (name, program) in &programs {
-        let module = run::module(&fs::read(&program.wrapped).unwrap()).unwrap();
-        for argv in &program.runs {
-            let words: Vec<&str> = argv.iter().map(String::as_str).collect();
-            let reference = run::run(&module, &words, &[]).unwrap();
-            assert!(
-                !reference.stdout.is_empty() || !reference.stderr.is_empty(),
-                "{name} {argv:?} prints nothing under wasmtime"
-            );
-            references.push((format!("{name}: {argv:?}"), reference));
+    for program in &programs {
+        for (argv, reference) in program.runs.iter().zip(program.references()) {
+            references.push((format!("{}: {argv:?}", program.name), reference));
             jobs.push(Job { module: program.wrapped.to_path_buf(), argv: argv.clone() });
         }
     }
@@ -157,7 +81,7 @@ fn check_programs(browser: Browser) {
         match outcome {
             Ok(outcome) => {
                 if let Some(report) =
-                    diff::compare_as(["wrapped under wasmtime", &label], reference, &outcome, Statuses::Exact)
+                    diff::compare_as([programs::UNDER_WASMTIME, &label], reference, &outcome, Statuses::Exact)
                 {
                     failures.push(format!("{what}:\n{report}"));
                 }

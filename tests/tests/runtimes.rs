@@ -13,11 +13,11 @@
 //! for the shim (shared with the browsers), [`DENO_WASI`] and
 //! [`BUN_WASI`] here.
 
-use strata_e2e::diff;
+use strata_e2e::diff::{self, Statuses};
 use strata_e2e::fixtures::{self, Fixture, Language};
 use strata_e2e::known::{self, known, Check, Known};
 use strata_e2e::runtimes::{self, Host, Runtime};
-use strata_e2e::shim;
+use strata_e2e::{programs, shim, tree};
 
 // Causes under Deno's `node:wasi` (2.9.6, its own implementation of
 // Node's API in Rust). Every call below is one the adapter hands to the
@@ -351,6 +351,57 @@ mod node22_shim {
     const RUNTIME: Runtime = Runtime::Node22;
     const HOST: Host = Host::Shim;
     include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
+}
+
+/// sqlite3 (a packed database) and ripgrep (a packed corpus) print what
+/// the same wrapped modules print under wasmtime.
+fn check_programs(runtime: Runtime, host: Host) {
+    let scratch = tree::scratch();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for program in programs::wrapped_for_engines(scratch.path()) {
+        for (argv, reference) in program.runs.iter().zip(program.references()) {
+            count += 1;
+            let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+            let label = format!("wrapped under {} ({host:?})", runtime.version());
+            match runtimes::run(runtime, host, &program.wrapped, &words) {
+                Ok(outcome) => {
+                    if let Some(report) =
+                        diff::compare_as([programs::UNDER_WASMTIME, &label], &reference, &outcome, Statuses::Exact)
+                    {
+                        failures.push(format!("{}: {argv:?}:\n{report}", program.name));
+                    }
+                }
+                Err(error) => failures.push(format!("{}: {argv:?}: {error:#}", program.name)),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {count} runs differ:\n\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn deno_node_wasi_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Deno, Host::NodeWasi);
+}
+
+#[test]
+fn deno_shim_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Deno, Host::Shim);
+}
+
+#[test]
+fn bun_node_wasi_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Bun, Host::NodeWasi);
+}
+
+#[test]
+fn bun_shim_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Bun, Host::Shim);
+}
+
+#[test]
+fn node22_shim_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Node22, Host::Shim);
 }
 
 /// One wrapped fixture, for the tests of engines that can not run it.
