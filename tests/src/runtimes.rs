@@ -32,6 +32,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(300);
 pub enum Runtime {
     Deno,
     Bun,
+    Node24,
     Node22,
     Node20,
 }
@@ -47,6 +48,7 @@ impl Runtime {
         match self {
             Runtime::Deno => "Deno",
             Runtime::Bun => "Bun",
+            Runtime::Node24 => "Node 24",
             Runtime::Node22 => "Node 22",
             Runtime::Node20 => "Node 20",
         }
@@ -57,6 +59,7 @@ impl Runtime {
         let binary = match self {
             Runtime::Deno => web::node_modules().join(".bin/deno"),
             Runtime::Bun => web::node_modules().join(".bin/bun"),
+            Runtime::Node24 => node::binary().to_owned(),
             Runtime::Node22 => node::fetched_major(22),
             Runtime::Node20 => node::fetched_major(20),
         };
@@ -67,7 +70,7 @@ impl Runtime {
             binary.display(),
             match self {
                 Runtime::Deno | Runtime::Bun => web::FETCH,
-                Runtime::Node22 | Runtime::Node20 => node::FETCH,
+                Runtime::Node24 | Runtime::Node22 | Runtime::Node20 => node::FETCH,
             }
         );
         binary
@@ -78,7 +81,7 @@ impl Runtime {
         let version = web::version_of(&self.binary(), &["--version"]);
         match self {
             Runtime::Deno => version.split(" (").next().unwrap_or_default().to_owned(),
-            Runtime::Bun | Runtime::Node22 | Runtime::Node20 => {
+            Runtime::Bun | Runtime::Node24 | Runtime::Node22 | Runtime::Node20 => {
                 format!("{} {version}", self.name().split(' ').next().unwrap_or_default().to_lowercase())
             }
         }
@@ -97,7 +100,7 @@ impl Runtime {
             Runtime::Bun => {
                 command.arg(script);
             }
-            Runtime::Node22 | Runtime::Node20 => {
+            Runtime::Node24 | Runtime::Node22 | Runtime::Node20 => {
                 // node:wasi says it is experimental on stderr, the guest's.
                 if host == Host::NodeWasi {
                     command.arg("--disable-warning=ExperimentalWarning");

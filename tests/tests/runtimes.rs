@@ -286,8 +286,8 @@ fn check(runtime: Runtime, host: Host, fixture: Fixture) {
         (_, Host::Shim) => shim::KNOWN,
         (Runtime::Deno, Host::NodeWasi) => DENO_WASI,
         (Runtime::Bun, Host::NodeWasi) => BUN_WASI,
-        (Runtime::Node22 | Runtime::Node20, Host::NodeWasi) => {
-            unreachable!("{} can not run wrapped modules with node:wasi (tests below)", runtime.name())
+        (Runtime::Node24 | Runtime::Node22 | Runtime::Node20, Host::NodeWasi) => {
+            unreachable!("{}'s node:wasi: tests/node.rs (24), the tests below (22, 20)", runtime.name())
         }
     };
     let version = runtime.version();
@@ -397,6 +397,17 @@ fn bun_node_wasi_runs_sqlite_and_ripgrep() {
 #[test]
 fn bun_shim_runs_sqlite_and_ripgrep() {
     check_programs(Runtime::Bun, Host::Shim);
+}
+
+/// Node 24's fixtures are `tests/node.rs`'s; its programs are here.
+#[test]
+fn node24_node_wasi_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Node24, Host::NodeWasi);
+}
+
+#[test]
+fn node24_shim_runs_sqlite_and_ripgrep() {
+    check_programs(Runtime::Node24, Host::Shim);
 }
 
 #[test]
