@@ -1,8 +1,10 @@
 //! Wrapped modules under Deno and Bun (binaries from npm,
 //! `tests/src/runtimes.rs`), each with two preview1 hosts: the runtime's
 //! own `node:wasi`, and `@bjorn3/browser_wasi_shim` through
-//! `docs/web/strata-web.js` (what a web page runs). No preopens, no
-//! environment, an empty stdin: the filesystem is the module's.
+//! `docs/web/strata-web.js` (what a web page runs); under Node 24 and 22
+//! with the shim (Node 24's node:wasi is `tests/node.rs`'s), and what
+//! Node 22's node:wasi and Node 20 do with a wrapped module. No preopens,
+//! no environment, an empty stdin: the filesystem is the module's.
 //!
 //! Every fixture guest, wrapped with the fixture tree packed, must match
 //! the reference (wasmtime with the tree as host preopens) as under Node
@@ -342,6 +344,13 @@ mod deno_shim {
 mod bun_shim {
     use super::*;
     const RUNTIME: Runtime = Runtime::Bun;
+    const HOST: Host = Host::Shim;
+    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
+}
+
+mod node24_shim {
+    use super::*;
+    const RUNTIME: Runtime = Runtime::Node24;
     const HOST: Host = Host::Shim;
     include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
 }
