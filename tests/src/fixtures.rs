@@ -73,6 +73,21 @@ pub fn trap_scenarios(guest: &[u8], name: &str) -> Vec<String> {
     listing.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
 }
 
+/// The reference outcome of fixture `name`'s main run ([`run_host`]);
+/// panics when it does not exit 0 with some output: a broken fixture must
+/// not pass by failing the same way on both sides.
+pub fn reference_run(guest: &[u8], name: &str) -> Outcome {
+    let host = run_host(guest, &[name]);
+    assert!(
+        host.status == Status::Exit(0) && !host.stdout.is_empty(),
+        "{name} does not run cleanly with host preopens ({}, {} bytes of stdout); stderr:\n{}",
+        host.status,
+        host.stdout.len(),
+        String::from_utf8_lossy(&host.stderr)
+    );
+    host
+}
+
 /// One run of a fixture and its reference outcome.
 pub struct Run {
     /// `NAME`, or `NAME trap SCENARIO`.
@@ -100,19 +115,11 @@ pub struct Prepared {
 }
 
 /// [`Prepared`] for `fixture`; panics when the fixture does not run
-/// cleanly on the host (a broken fixture must not pass by failing the same
-/// way twice).
+/// cleanly on the host ([`reference_run`]).
 pub fn prepare(fixture: &Fixture) -> Prepared {
     let name = fixture.name;
     let guest = fixture.wasm().unwrap();
-    let host = run_host(&guest, &[name]);
-    assert!(
-        host.status == Status::Exit(0) && !host.stdout.is_empty(),
-        "{name} does not run cleanly with host preopens ({}, {} bytes of stdout); stderr:\n{}",
-        host.status,
-        host.stdout.len(),
-        String::from_utf8_lossy(&host.stderr)
-    );
+    let host = reference_run(&guest, name);
     let wrapped = {
         let scratch = tree::scratch();
         let tree = tree::make(scratch.path());

@@ -320,47 +320,30 @@ macro_rules! fixture_test {
     };
 }
 
-mod deno_node_wasi {
-    use super::*;
-    const RUNTIME: Runtime = Runtime::Deno;
-    const HOST: Host = Host::NodeWasi;
-    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
+/// `mod $module` with one `#[test]` per fixture under `$runtime` and
+/// `$host`, and `sqlite_and_ripgrep`.
+macro_rules! under {
+    ($module:ident, $runtime:ident, $host:ident) => {
+        mod $module {
+            use super::*;
+            const RUNTIME: Runtime = Runtime::$runtime;
+            const HOST: Host = Host::$host;
+            include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
+
+            #[test]
+            fn sqlite_and_ripgrep() {
+                super::check_programs(RUNTIME, HOST);
+            }
+        }
+    };
 }
 
-mod bun_node_wasi {
-    use super::*;
-    const RUNTIME: Runtime = Runtime::Bun;
-    const HOST: Host = Host::NodeWasi;
-    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
-}
-
-mod deno_shim {
-    use super::*;
-    const RUNTIME: Runtime = Runtime::Deno;
-    const HOST: Host = Host::Shim;
-    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
-}
-
-mod bun_shim {
-    use super::*;
-    const RUNTIME: Runtime = Runtime::Bun;
-    const HOST: Host = Host::Shim;
-    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
-}
-
-mod node24_shim {
-    use super::*;
-    const RUNTIME: Runtime = Runtime::Node24;
-    const HOST: Host = Host::Shim;
-    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
-}
-
-mod node22_shim {
-    use super::*;
-    const RUNTIME: Runtime = Runtime::Node22;
-    const HOST: Host = Host::Shim;
-    include!(concat!(env!("OUT_DIR"), "/fixture_tests.rs"));
-}
+under!(deno_node_wasi, Deno, NodeWasi);
+under!(bun_node_wasi, Bun, NodeWasi);
+under!(deno_shim, Deno, Shim);
+under!(bun_shim, Bun, Shim);
+under!(node24_shim, Node24, Shim);
+under!(node22_shim, Node22, Shim);
 
 /// sqlite3 (a packed database) and ripgrep (a packed corpus) print what
 /// the same wrapped modules print under wasmtime.
@@ -388,40 +371,12 @@ fn check_programs(runtime: Runtime, host: Host) {
     assert!(failures.is_empty(), "{} of {count} runs differ:\n\n{}", failures.len(), failures.join("\n"));
 }
 
-#[test]
-fn deno_node_wasi_runs_sqlite_and_ripgrep() {
-    check_programs(Runtime::Deno, Host::NodeWasi);
-}
-
-#[test]
-fn deno_shim_runs_sqlite_and_ripgrep() {
-    check_programs(Runtime::Deno, Host::Shim);
-}
-
-#[test]
-fn bun_node_wasi_runs_sqlite_and_ripgrep() {
-    check_programs(Runtime::Bun, Host::NodeWasi);
-}
-
-#[test]
-fn bun_shim_runs_sqlite_and_ripgrep() {
-    check_programs(Runtime::Bun, Host::Shim);
-}
-
 /// Node 24's fixtures are `tests/node.rs`'s; its programs are here.
+/// Node 24's node:wasi runs the fixtures in `tests/node.rs`; the programs
+/// here.
 #[test]
 fn node24_node_wasi_runs_sqlite_and_ripgrep() {
     check_programs(Runtime::Node24, Host::NodeWasi);
-}
-
-#[test]
-fn node24_shim_runs_sqlite_and_ripgrep() {
-    check_programs(Runtime::Node24, Host::Shim);
-}
-
-#[test]
-fn node22_shim_runs_sqlite_and_ripgrep() {
-    check_programs(Runtime::Node22, Host::Shim);
 }
 
 /// One wrapped fixture, for the tests of engines that can not run it.

