@@ -7,12 +7,12 @@ use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
 use strata_vfs::image::format::preopen_tree_path;
-use strata_vfs::image::{Image, ImageMount};
+use strata_vfs::image::{Image, ImageError, ImageMount};
 use strata_vfs::{Clock, FsId, MountOptions, OpenFlags, Timespec, Vfs};
 
 use crate::abi::{errno, CLOCK_REALTIME};
 use crate::fds::{Fds, Kind, Slot, Virtual};
-use crate::{guest, host};
+use crate::{guest, host, save};
 
 pub struct State {
     pub vfs: Vfs,
@@ -54,8 +54,8 @@ impl State {
     fn new() -> State {
         let clock: Box<dyn Clock> = Box::new(HostClock);
         // The fuser validated the image before embedding it; a failure here
-        // means the module was tampered with.
-        let image = guest::image().map(|bytes| Image::open(bytes).unwrap_or_else(|_| guest::trap()));
+        // means the module's bytes were changed since.
+        let image = guest::image().map(|bytes| Image::open(bytes).unwrap_or_else(|error| damaged_image(&error)));
         let mounts: Vec<ImageMount> = image.iter().flat_map(|image| image.mount_records()).collect();
         let root_read_only = mounts.iter().any(|m| m.read_only && tree_depth(m.name) == 0);
         let root_options = MountOptions { read_only: root_read_only, ..MountOptions::default() };
@@ -81,6 +81,24 @@ impl State {
         }
         State { vfs, image, tmpfs, host_preopens, fds, path: Vec::new(), path2: Vec::new(), buffer: Vec::new() }
     }
+}
+
+/// Ends the run before the guest sees any filesystem: one line on stderr
+/// and exit status 1, as a failed save does (the checks are
+/// `Image::open`'s: the header, the metadata checksum, every record).
+#[cold]
+fn damaged_image(error: &ImageError) -> ! {
+    let mut line = Vec::from(&b"strata: the filesystem image inside this module is damaged ("[..]);
+    line.extend_from_slice(error.problem.as_bytes());
+    if let Some((what, index)) = error.record {
+        line.extend_from_slice(b", ");
+        line.extend_from_slice(what.as_bytes());
+        line.extend_from_slice(b" ");
+        line.extend_from_slice(alloc::format!("{index}").as_bytes());
+    }
+    line.extend_from_slice(b"): wrap the guest again with strata wrap\n");
+    save::write_stderr(&line);
+    unsafe { host::proc_exit(1) }
 }
 
 /// How deep a preopen's directory lies in the tree (0: the root).
