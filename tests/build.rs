@@ -224,8 +224,18 @@ fn watch(path: &Path) {
 fn write_lists(built: &[Built], out_dir: &Path) {
     let mut list = String::from("/// Every fixture guest, built by `build.rs`.\npub const FIXTURES: &[Fixture] = &[\n");
     let mut tests = String::new();
+    let mut tools = String::new();
     for fixture in built {
         let path = fixture.wasm.to_str().expect("a UTF-8 OUT_DIR");
+        if let Some(&(_, constant)) = TOOL_GUESTS.iter().find(|(name, _)| *name == fixture.name) {
+            writeln!(
+                tools,
+                "/// The `{}` guest, built by `build.rs`.\npub const {constant}: &str = {path:?};",
+                fixture.name
+            )
+            .unwrap();
+            continue;
+        }
         writeln!(
             list,
             "    Fixture {{ name: {:?}, language: Language::{}, path: {:?} }},",
@@ -243,9 +253,16 @@ fn write_lists(built: &[Built], out_dir: &Path) {
         .unwrap();
     }
     list.push_str("];\n");
+    list.push_str(&tools);
     write_if_changed(&out_dir.join("fixtures.rs"), &list);
     write_if_changed(&out_dir.join("fixture_tests.rs"), &tests);
 }
+
+/// Bins of `fixtures/rust/` that are test tools rather than fixtures: not
+/// in `FIXTURES` (every engine test runs those), each a constant of its
+/// path instead. `abi_fuzz` is the ABI differential fuzzer
+/// (`tests/abi_fuzz.rs`).
+const TOOL_GUESTS: &[(&str, &str)] = &[("abi_fuzz", "ABI_FUZZ")];
 
 /// `name` as a Rust identifier fragment: anything but `[A-Za-z0-9_]`
 /// becomes `_`.

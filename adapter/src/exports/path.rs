@@ -2,7 +2,7 @@
 //! readlink, rename. Paths are relative to a directory fd; see
 //! [`crate::call::check_relative`] for what the sandbox refuses.
 
-use strata_vfs::{AtFlags, OpenFlags};
+use strata_vfs::{AtFlags, OpenFlags, SetTime};
 
 use crate::abi::{self, errno, fdflags, filetype, fstflags, layout, lookupflags, oflags, rights, Errno};
 use crate::call::{dir_target, host_result, read_path, read_relative_path, ret, target, vfs, DirTarget, Fuel, Target};
@@ -88,10 +88,42 @@ pub extern "C" fn path_filestat_set_times(
             DirTarget::Dir(dir) => {
                 read_relative_path(path, len, &mut st.path, &mut Fuel::default())?;
                 let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
+                if times == [SetTime::Omit, SetTime::Omit] {
+                    // Linux's utimensat "must not even check the path" when
+                    // both times are omitted (and strata-vfs follows it);
+                    // wasmtime looks it up all the same, the whole path with
+                    // SYMLINK_FOLLOW, its directory part without (found by
+                    // tests/abi_fuzz.rs).
+                    return omitted_times_lookup(&st.vfs, dir, &st.path, follow);
+                }
                 vfs(st.vfs.utimensat(dir, &st.path, times, nofollow_unless(follow)))
             }
         }
     })())
+}
+
+/// What wasmtime answers for `path_filestat_set_times` with no time to set:
+/// the errors of looking up all of `path` (`follow`) or its directory part.
+fn omitted_times_lookup(fs: &strata_vfs::Vfs, dir: strata_vfs::Fd, path: &[u8], follow: bool) -> Result<(), Errno> {
+    vfs(if follow { fs.fstatat(dir, path, AtFlags::empty()).map(drop) } else { directory_part_lookup(fs, dir, path) })
+}
+
+/// The errors of looking up the directory `path` lies in (all of it but
+/// its last component, symlinks followed): ENOENT, ENOTDIR, ELOOP; `Ok`
+/// for a path of one component.
+fn directory_part_lookup(fs: &strata_vfs::Vfs, dir: strata_vfs::Fd, path: &[u8]) -> strata_vfs::Result<()> {
+    let Some(slash) = path.iter().rposition(|&b| b == b'/') else { return Ok(()) };
+    let stat = fs.fstatat(dir, &path[..slash.max(1)], AtFlags::empty())?;
+    if stat.file_type() == strata_vfs::FileType::Directory {
+        Ok(())
+    } else {
+        Err(strata_vfs::Errno::NOTDIR)
+    }
+}
+
+/// Whether `path` under `dir` names a symlink itself.
+fn is_symlink(fs: &strata_vfs::Vfs, dir: strata_vfs::Fd, path: &[u8]) -> bool {
+    fs.fstatat(dir, path, AtFlags::SYMLINK_NOFOLLOW).is_ok_and(|stat| stat.file_type() == strata_vfs::FileType::Symlink)
 }
 
 #[no_mangle]
@@ -120,6 +152,13 @@ pub extern "C" fn path_link(
                 if flags & lookupflags::SYMLINK_FOLLOW != 0 {
                     return Err(errno::INVAL);
                 }
+                // wasmtime opens both paths' directories before it looks at
+                // either final component; Linux looks all of the old path
+                // up first. So a missing old file with a broken new
+                // directory is the directory's error, as under wasmtime
+                // (found by tests/abi_fuzz.rs).
+                vfs(directory_part_lookup(&st.vfs, from, &st.path))?;
+                vfs(directory_part_lookup(&st.vfs, to, &st.path2))?;
                 vfs(st.vfs.linkat(from, &st.path, to, &st.path2, AtFlags::empty()))
             }
             (from, to) => mixed(from, to),
@@ -299,7 +338,17 @@ pub extern "C" fn path_open(
         if append {
             flags |= OpenFlags::APPEND;
         }
-        let vfs_fd = vfs(st.vfs.openat(dir, &st.path, flags, FILE_MODE))?;
+        let vfs_fd = match st.vfs.openat(dir, &st.path, flags, FILE_MODE) {
+            // Linux says ENOTDIR for O_NOFOLLOW|O_DIRECTORY on a symlink;
+            // wasmtime says ELOOP, as for O_NOFOLLOW alone (found by
+            // tests/abi_fuzz.rs).
+            Err(strata_vfs::Errno::NOTDIR)
+                if flags.contains(OpenFlags::NOFOLLOW | OpenFlags::DIRECTORY) && is_symlink(&st.vfs, dir, &st.path) =>
+            {
+                return Err(errno::LOOP)
+            }
+            result => vfs(result)?,
+        };
         let is_dir = match st.vfs.fstat(vfs_fd) {
             Ok(stat) => stat.file_type() == strata_vfs::FileType::Directory,
             Err(e) => {
