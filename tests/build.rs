@@ -260,9 +260,9 @@ fn write_lists(built: &[Built], out_dir: &Path) {
 
 /// Bins of `fixtures/rust/` that are test tools rather than fixtures: not
 /// in `FIXTURES` (every engine test runs those), each a constant of its
-/// path instead. `abi_fuzz` is the ABI differential fuzzer
-/// (`tests/abi_fuzz.rs`).
-const TOOL_GUESTS: &[(&str, &str)] = &[("abi_fuzz", "ABI_FUZZ")];
+/// path instead: the ABI differential fuzzer (`tests/abi_fuzz.rs`) and a
+/// guest that runs out of memory and fds (`tests/limits.rs`).
+const TOOL_GUESTS: &[(&str, &str)] = &[("abi_fuzz", "ABI_FUZZ"), ("limits", "LIMITS")];
 
 /// `name` as a Rust identifier fragment: anything but `[A-Za-z0-9_]`
 /// becomes `_`.

@@ -22,6 +22,7 @@ pub mod errno {
     pub const IO: Errno = 29;
     pub const ISDIR: Errno = 31;
     pub const LOOP: Errno = 32;
+    pub const MFILE: Errno = 33;
     pub const MLINK: Errno = 34;
     pub const NAMETOOLONG: Errno = 37;
     pub const NOENT: Errno = 44;

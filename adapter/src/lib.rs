@@ -23,12 +23,10 @@ mod errno;
 mod exports;
 mod fds;
 pub mod guest;
+mod heap;
 mod host;
 mod save;
 mod state;
-
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -52,6 +52,7 @@ const VFS_FD_LIMIT: u32 = 1 << 20;
 
 impl State {
     fn new() -> State {
+        strata_vfs::memory::set_growth_guard(crate::heap::file_data_may_grow);
         let clock: Box<dyn Clock> = Box::new(HostClock);
         // The fuser validated the image before embedding it; a failure here
         // means the module's bytes were changed since.

@@ -105,11 +105,14 @@ fn every_fixture_source_was_built() {
         let declared = declared_bins(&manifest);
         let built = built(Language::Rust);
         assert!(!built.is_empty(), "fixtures/rust has a manifest but no fixture was built");
-        // The ABI fuzzer's guest is built too, as a tool rather than a
-        // fixture (its path is `fixtures::ABI_FUZZ`).
-        assert!(Path::new(strata_e2e::fixtures::ABI_FUZZ).is_file(), "abi_fuzz was not built");
+        // The tool guests are built too, not as fixtures (their paths are
+        // constants of `fixtures`).
+        for tool in [strata_e2e::fixtures::ABI_FUZZ, strata_e2e::fixtures::LIMITS] {
+            assert!(Path::new(tool).is_file(), "{tool} was not built");
+        }
+        let tools = ["abi_fuzz", "limits"];
         let missing: Vec<&String> =
-            declared.iter().filter(|name| !built.contains(name.as_str()) && name.as_str() != "abi_fuzz").collect();
+            declared.iter().filter(|name| !built.contains(name.as_str()) && !tools.contains(&name.as_str())).collect();
         assert!(missing.is_empty(), "declared in fixtures/rust/Cargo.toml but not built: {missing:?}");
     }
 }

@@ -1,5 +1,6 @@
 //! The descriptor table: small integers to (open file description, fd flags).
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use crate::errno::{Errno, Result};
@@ -23,13 +24,17 @@ pub struct FdEntry {
 
 pub struct FdTable {
     entries: Vec<Option<FdEntry>>,
+    /// Every index below `entries.len()` whose slot is empty: the lowest
+    /// free descriptor is a lookup here, not a scan (a guest holding a
+    /// million files open must not pay a million steps per open).
+    free: BTreeSet<usize>,
     /// Descriptors must be below this; allocation past it gives EMFILE.
     limit: u32,
 }
 
 impl FdTable {
     pub fn new(limit: u32) -> FdTable {
-        FdTable { entries: Vec::new(), limit }
+        FdTable { entries: Vec::new(), free: BTreeSet::new(), limit }
     }
 
     pub fn limit(&self) -> u32 {
@@ -50,21 +55,17 @@ impl FdTable {
 
     /// Whether a descriptor could be allocated now.
     pub fn has_room(&self) -> bool {
-        self.entries.len() < self.limit as usize || self.entries.iter().any(Option::is_none)
+        self.entries.len() < self.limit as usize || !self.free.is_empty()
     }
 
     /// Places `entry` at the lowest free descriptor `>= min`.
     pub fn allocate(&mut self, min: Fd, entry: FdEntry) -> Result<Fd> {
         let min = usize::try_from(min).map_err(|_| Errno::INVAL)?;
-        let free = (min..self.entries.len()).find(|&i| self.entries[i].is_none());
-        let fd = free.unwrap_or(self.entries.len().max(min));
+        let fd = self.free.range(min..).next().copied().unwrap_or(self.entries.len().max(min));
         if fd >= self.limit as usize {
             return Err(Errno::MFILE);
         }
-        if fd >= self.entries.len() {
-            self.entries.resize(fd + 1, None);
-        }
-        self.entries[fd] = Some(entry);
+        self.place(fd, entry);
         Ok(fd as Fd)
     }
 
@@ -74,17 +75,30 @@ impl FdTable {
         if index >= self.limit as usize {
             return Err(Errno::BADF);
         }
+        let old = self.entries.get_mut(index).and_then(Option::take);
+        self.place(index, entry);
+        Ok(old)
+    }
+
+    /// `entry` into slot `index`, which is empty or past the end (the
+    /// slots skipped become free).
+    fn place(&mut self, index: usize, entry: FdEntry) {
         if index >= self.entries.len() {
+            self.free.extend(self.entries.len()..index);
             self.entries.resize(index + 1, None);
+        } else {
+            self.free.remove(&index);
         }
-        Ok(self.entries[index].replace(entry))
+        self.entries[index] = Some(entry);
     }
 
     pub fn remove(&mut self, fd: Fd) -> Result<FdEntry> {
-        let entry =
-            usize::try_from(fd).ok().and_then(|i| self.entries.get_mut(i)).and_then(Option::take).ok_or(Errno::BADF)?;
+        let index = usize::try_from(fd).map_err(|_| Errno::BADF)?;
+        let entry = self.entries.get_mut(index).and_then(Option::take).ok_or(Errno::BADF)?;
+        self.free.insert(index);
         while matches!(self.entries.last(), Some(None)) {
             self.entries.pop();
+            self.free.remove(&self.entries.len());
         }
         Ok(entry)
     }
@@ -92,5 +106,40 @@ impl FdTable {
     /// Every open descriptor, lowest first.
     pub fn open_fds(&self) -> impl Iterator<Item = (Fd, FdEntry)> + '_ {
         self.entries.iter().enumerate().filter_map(|(i, e)| e.map(|e| (i as Fd, e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u32) -> FdEntry {
+        FdEntry { file: FileId(n), flags: FdFlags::empty() }
+    }
+
+    #[test]
+    fn the_lowest_free_descriptor_at_or_above_min_is_taken() {
+        let mut table = FdTable::new(10);
+        for n in 0..5 {
+            assert_eq!(table.allocate(0, entry(n)), Ok(n as Fd));
+        }
+        table.remove(3).unwrap();
+        table.remove(1).unwrap();
+        assert_eq!(table.allocate(2, entry(9)), Ok(3), "the lowest free at or above 2");
+        assert_eq!(table.allocate(0, entry(9)), Ok(1));
+        assert_eq!(table.allocate(0, entry(9)), Ok(5), "none free below the end");
+        // A slot far past the end leaves the ones between free.
+        assert_eq!(table.replace(8, entry(8)), Ok(None));
+        assert_eq!(table.allocate(0, entry(9)), Ok(6));
+        assert_eq!(table.allocate(0, entry(9)), Ok(7));
+        assert_eq!(table.allocate(0, entry(9)), Ok(9));
+        assert!(!table.has_room());
+        assert_eq!(table.allocate(0, entry(9)), Err(Errno::MFILE));
+        // Removing the last ones shrinks the table; their numbers come back.
+        table.remove(9).unwrap();
+        table.remove(8).unwrap();
+        assert!(table.has_room());
+        assert_eq!(table.allocate(0, entry(9)), Ok(8));
+        assert_eq!(table.open_fds().count(), 9);
     }
 }

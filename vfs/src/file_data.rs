@@ -192,7 +192,8 @@ impl FileData {
             // short write, as tmpfs writes up to its limit), then no more.
             let fits = self.fitting_len(span.index, span.within + span.len, *budget);
             let Some(len) = fits.checked_sub(span.within).filter(|&len| len > 0) else { break };
-            let chunk = self.chunk_for_write(span.index, span.within + len, budget).expect("it fits");
+            // Within the budget, memory may still run out: a short write.
+            let Some(chunk) = self.chunk_for_write(span.index, span.within + len, budget) else { break };
             source.fill(&mut chunk[span.within..span.within + len]);
             done += len;
             self.size = self.size.max(span.pos + len as u64);
@@ -207,30 +208,34 @@ impl FileData {
     }
 
     /// The owned chunk `index`, copied up from `lower` if needed and grown
-    /// to at least `min_len` bytes; `None` if the budget does not allow it.
+    /// to at least `min_len` bytes; `None` if the budget does not allow it,
+    /// or memory runs out first (the embedder's guard says no, or the
+    /// allocation fails: `crate::memory`). Nothing changes then.
     fn chunk_for_write(&mut self, index: u64, min_len: usize, budget: &mut Budget) -> Option<&mut Vec<u8>> {
         let start = index * CHUNK_U64;
         let existing = self.chunks.get(&index).map_or(0, Vec::len);
         let from_lower = if self.chunks.contains_key(&index) { 0 } else { self.lower_len_in(start) };
         let new_len = min_len.max(existing).max(from_lower);
         let growth = (new_len - existing) as u64;
-        if growth > *budget {
+        if growth > *budget || (growth > 0 && !crate::memory::may_grow()) {
             return None;
+        }
+        if !self.chunks.contains_key(&index) {
+            let mut chunk = Vec::new();
+            chunk.try_reserve_exact(new_len).ok()?;
+            if from_lower > 0 {
+                chunk.extend_from_slice(&self.lower[start as usize..start as usize + from_lower]);
+            }
+            self.chunks.insert(index, chunk);
+        }
+        let chunk = self.chunks.get_mut(&index).expect("inserted above");
+        if chunk.len() < new_len {
+            chunk.try_reserve_exact(new_len - chunk.len()).ok()?;
+            chunk.resize(new_len, 0);
         }
         *budget -= growth;
         self.owned_bytes += growth;
         self.stored_pages += pages(new_len) - pages(existing);
-        let lower = self.lower;
-        let chunk = self.chunks.entry(index).or_insert_with(|| {
-            let mut chunk = Vec::with_capacity(new_len);
-            if from_lower > 0 {
-                chunk.extend_from_slice(&lower[start as usize..start as usize + from_lower]);
-            }
-            chunk
-        });
-        if chunk.len() < new_len {
-            chunk.resize(new_len, 0);
-        }
         Some(chunk)
     }
 

@@ -55,6 +55,7 @@ mod hash;
 pub mod image;
 pub mod inode;
 pub mod memfs;
+pub mod memory;
 pub mod mount;
 pub mod open_file;
 mod ops;

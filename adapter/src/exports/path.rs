@@ -347,6 +347,10 @@ pub extern "C" fn path_open(
             {
                 return Err(errno::LOOP)
             }
+            // The adapter's own descriptor limit (`state::VFS_FD_LIMIT`):
+            // preview1's EMFILE says just that. (wasmtime, whose table has
+            // no limit, says EIO when the host runs out of descriptors.)
+            Err(strata_vfs::Errno::MFILE) => return Err(errno::MFILE),
             result => vfs(result)?,
         };
         let is_dir = match st.vfs.fstat(vfs_fd) {
