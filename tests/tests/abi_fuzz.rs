@@ -272,3 +272,48 @@ fn every_call_of_random_sequences_answers_wrapped_as_on_the_host() {
         SHOWN.min(differing.len())
     );
 }
+
+/// Each sequence run to its end and then one call that wasmtime's bindings
+/// refuse with a trap (a buffer running past the end of memory, an unknown
+/// flag bit): both sides must trap or not alike, after printing the same.
+/// Sequences whose steps already ended at a documented difference are
+/// left out (what follows depends on it). `STRATA_ABI_FUZZ_CASES / 10`
+/// of them, each its own instance on a fresh tree.
+#[test]
+fn a_hostile_last_call_traps_wrapped_where_it_traps_on_the_host() {
+    let guest = fs::read(ABI_FUZZ).unwrap();
+    let wrapped = {
+        let scratch = tree::scratch();
+        let bytes = wrap::wrap_tree(&guest, &tree::make(scratch.path())).unwrap();
+        run::module(&bytes).unwrap()
+    };
+    let sides = Sides { guest, wrapped };
+    let (first, cases) = (knob("STRATA_ABI_FUZZ_SEED", 0), knob("STRATA_ABI_FUZZ_CASES", DEFAULT_CASES) / 10);
+    let all_steps: Vec<String> = (0..STEPS).map(|step| step.to_string()).collect();
+    let all_steps = all_steps.join(",");
+    let (mut trapped, mut left_out, mut failures) = (0, 0, Vec::new());
+    for seed in first..first + cases {
+        let (host, wrapped) = sides.run(&[&seed.to_string(), "1", &all_steps, "trap"]);
+        let (host_out, wrapped_out) = (String::from_utf8_lossy(&host.stdout), String::from_utf8_lossy(&wrapped.stdout));
+        let steps_of =
+            |out: &str| out.lines().take_while(|line| !line.starts_with("trap next:")).collect::<Vec<_>>().join("\n");
+        if matches!(verdict(&steps_of(&host_out), &steps_of(&wrapped_out)), Verdict::Documented(_)) {
+            left_out += 1;
+            continue;
+        }
+        trapped += usize::from(host.status.trapped());
+        if host.status.trapped() != wrapped.status.trapped() || host_out != wrapped_out {
+            let last = |out: &str| out.lines().rev().take(2).collect::<Vec<_>>().join(" / ");
+            failures.push(format!(
+                "sequence {seed} (rerun: `abi_fuzz {seed} 1 {all_steps} trap`): host {} after `{}`; wrapped {} after `{}`",
+                host.status,
+                last(&host_out),
+                wrapped.status,
+                last(&wrapped_out)
+            ));
+        }
+    }
+    println!("abi_fuzz trap: {cases} sequences, {trapped} trapped on both sides, {left_out} left out (documented)");
+    assert!(trapped > 0 || cases == 0, "no hostile call trapped: the test tests nothing");
+    assert!(failures.is_empty(), "{} of {cases} differ:\n{}", failures.len(), failures.join("\n"));
+}
