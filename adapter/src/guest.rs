@@ -53,7 +53,7 @@ extern "C" {
 /// Stops the guest the way wasmtime does on a bad pointer: a trap.
 #[cold]
 pub fn trap() -> ! {
-    core::arch::wasm32::unreachable()
+    arch::unreachable()
 }
 
 /// A guest address, checked by the accessors below.
@@ -195,4 +195,200 @@ pub fn with_window<R>(len: u32, use_it: impl FnOnce(GuestPtr) -> R) -> Option<R>
     let result = use_it(0);
     write_bytes(0, &saved);
     Some(result)
+}
+
+// The host build, for fuzzing only (`fuzz/`, `docs/fuzzing.md`). The code
+// above stays as it is, line for line; below, what it calls becomes plain
+// functions over a fake guest memory and image that the fuzz target
+// installs. Nothing below exists in the wasm32 build.
+
+/// Where [`trap`]'s `unreachable` comes from: the wasm instruction, or on
+/// the host [`fuzzing::stop`].
+#[cfg(target_arch = "wasm32")]
+use core::arch::wasm32 as arch;
+#[cfg(not(target_arch = "wasm32"))]
+use fuzzing::arch;
+#[cfg(not(target_arch = "wasm32"))]
+use fuzzing::{
+    copy_in, copy_out, fill, guest_pages, image_base, image_len, load_u16, load_u32, load_u64, load_u8, store_u16,
+    store_u32, store_u64, store_u8,
+};
+
+/// The adapter's guest on the host: a memory and an image the fuzz target
+/// installs, and what stopping the guest does there.
+///
+/// A wasm trap ends the whole instance, unwinding nothing. On the host the
+/// exports are `extern "C"` functions, out of which no panic can unwind (it
+/// aborts the process), so a trap can not be a panic: it calls the handler
+/// the target installs ([`set_stop_handler`]), which must leave the call
+/// without returning or unwinding, and then forget the instance
+/// ([`reset_for_fuzzing`]) as an engine discards a trapped one.
+///
+/// One thread, as a wasm instance has: nothing here is synchronized.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzzing {
+    use alloc::vec::Vec;
+    use core::cell::{Cell, UnsafeCell};
+    use core::ops::Range;
+
+    pub use crate::state::reset_for_fuzzing;
+
+    /// How a guest stops before the call it made returns.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Stop {
+        /// A wasm trap: an out-of-bounds or misaligned pointer, an argument
+        /// that does not fit its type, the adapter's own `unreachable`.
+        Trap,
+        /// The host's `proc_exit` with this code.
+        Exit(u32),
+    }
+
+    struct Guest {
+        /// The guest's memory, a whole number of 64 KiB pages.
+        memory: UnsafeCell<Vec<u8>>,
+        image: Cell<Option<&'static [u8]>>,
+        on_stop: Cell<Option<fn(Stop) -> !>>,
+    }
+
+    // SAFETY: one thread (see the module's docs); `memory` is borrowed for
+    // the length of one intrinsic, or of `with_memory`, never both.
+    unsafe impl Sync for Guest {}
+
+    static GUEST: Guest =
+        Guest { memory: UnsafeCell::new(Vec::new()), image: Cell::new(None), on_stop: Cell::new(None) };
+
+    fn memory() -> &'static mut Vec<u8> {
+        // SAFETY: see `Guest`.
+        unsafe { &mut *GUEST.memory.get() }
+    }
+
+    /// Gives the guest a zeroed memory of `pages` 64 KiB pages.
+    pub fn set_memory(pages: u32) {
+        let memory = memory();
+        memory.clear();
+        memory.resize(pages as usize * 65536, 0);
+    }
+
+    /// Lends the guest's memory to `f`, which must not call into the
+    /// adapter.
+    pub fn with_memory<R>(f: impl FnOnce(&mut [u8]) -> R) -> R {
+        f(memory())
+    }
+
+    /// The packed image `image_base`/`image_len` describe; `None`: no image.
+    pub fn set_image(image: Option<&'static [u8]>) {
+        GUEST.image.set(image);
+    }
+
+    /// What [`stop`] calls. It must not return or unwind (see the module's
+    /// docs).
+    pub fn set_stop_handler(handler: fn(Stop) -> !) {
+        GUEST.on_stop.set(Some(handler));
+    }
+
+    /// Stops the guest: the handler's business, or without one a panic
+    /// (which aborts when it reaches an export).
+    #[cold]
+    pub fn stop(why: Stop) -> ! {
+        match GUEST.on_stop.get() {
+            Some(handler) => handler(why),
+            None => panic!("strata-adapter: the guest stopped: {why:?}"),
+        }
+    }
+
+    /// `core::arch::wasm32`'s one function [`super::trap`] needs.
+    pub(super) mod arch {
+        pub fn unreachable() -> ! {
+            super::stop(super::Stop::Trap)
+        }
+    }
+
+    /// The guest bytes `[addr, addr + len)`; a trap past the end, as wasm's
+    /// bounds check (an empty range may start at the very end, not past it).
+    fn region(addr: u32, len: u32) -> Range<usize> {
+        let end = addr as u64 + len as u64;
+        if end > memory().len() as u64 {
+            stop(Stop::Trap);
+        }
+        addr as usize..end as usize
+    }
+
+    fn load<const N: usize>(addr: u32) -> [u8; N] {
+        let mut bytes = [0; N];
+        bytes.copy_from_slice(&memory()[region(addr, N as u32)]);
+        bytes
+    }
+
+    fn store<const N: usize>(addr: u32, bytes: [u8; N]) {
+        let range = region(addr, N as u32);
+        memory()[range].copy_from_slice(&bytes);
+    }
+
+    // The intrinsics, with the signatures of the wasm imports (`unsafe`
+    // like them: the adapter memory pointers must be valid for `len`).
+
+    pub(super) unsafe fn copy_in(dst: *mut u8, src: u32, len: u32) {
+        let from = &memory()[region(src, len)];
+        // SAFETY: the caller's `dst` holds `len` bytes; `from` is as long,
+        // and the two never overlap (the guest's memory is nobody's slice).
+        unsafe { core::ptr::copy_nonoverlapping(from.as_ptr(), dst, from.len()) }
+    }
+
+    pub(super) unsafe fn copy_out(dst: u32, src: *const u8, len: u32) {
+        let range = region(dst, len);
+        let to = &mut memory()[range];
+        // SAFETY: as in `copy_in`.
+        unsafe { core::ptr::copy_nonoverlapping(src, to.as_mut_ptr(), to.len()) }
+    }
+
+    pub(super) unsafe fn fill(dst: u32, byte: u32, len: u32) {
+        let range = region(dst, len);
+        memory()[range].fill(byte as u8);
+    }
+
+    pub(super) unsafe fn load_u8(addr: u32) -> u32 {
+        u8::from_le_bytes(load(addr)) as u32
+    }
+
+    pub(super) unsafe fn load_u16(addr: u32) -> u32 {
+        u16::from_le_bytes(load(addr)) as u32
+    }
+
+    pub(super) unsafe fn load_u32(addr: u32) -> u32 {
+        u32::from_le_bytes(load(addr))
+    }
+
+    pub(super) unsafe fn load_u64(addr: u32) -> u64 {
+        u64::from_le_bytes(load(addr))
+    }
+
+    pub(super) unsafe fn store_u8(addr: u32, value: u32) {
+        store(addr, (value as u8).to_le_bytes());
+    }
+
+    pub(super) unsafe fn store_u16(addr: u32, value: u32) {
+        store(addr, (value as u16).to_le_bytes());
+    }
+
+    pub(super) unsafe fn store_u32(addr: u32, value: u32) {
+        store(addr, value.to_le_bytes());
+    }
+
+    pub(super) unsafe fn store_u64(addr: u32, value: u64) {
+        store(addr, value.to_le_bytes());
+    }
+
+    pub(super) unsafe fn guest_pages() -> u32 {
+        (memory().len() / 65536) as u32
+    }
+
+    /// A host address where the wasm import gives a u32: [`super::image`]
+    /// casts either to `*const u8`.
+    pub(super) unsafe fn image_base() -> usize {
+        GUEST.image.get().map_or(0, |image| image.as_ptr() as usize)
+    }
+
+    pub(super) unsafe fn image_len() -> u32 {
+        GUEST.image.get().map_or(0, |image| image.len() as u32)
+    }
 }

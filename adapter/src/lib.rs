@@ -27,7 +27,7 @@ mod heap;
 mod host;
 mod save;
 mod state;
-
+#[cfg(target_arch = "wasm32")]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     guest::trap()

@@ -199,3 +199,16 @@ impl Clock for HostClock {
         Timespec::from_nanos(nanos.unwrap_or(0))
     }
 }
+
+/// Forgets the state (and the host fakes' own), so that the next call builds
+/// it afresh: a fuzz target runs many instances one after another in one
+/// process. Forgotten, not dropped: after a trap it may be halfway through
+/// an operation, and the target reclaims the adapter's memory wholesale, as
+/// an engine discards a trapped instance's (`fuzz/src/adapter/`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn reset_for_fuzzing() {
+    // SAFETY: see `Global`; no export is running.
+    let slot = unsafe { &mut *STATE.0.get() };
+    core::mem::forget(slot.take());
+    host::reset_fakes();
+}

@@ -99,6 +99,10 @@ fn read_subscriptions(subs: GuestPtr, count: u32) -> Result<Vec<Subscription>, E
             guest::trap()
         };
         guest::check_aligned(at, layout::SUBSCRIPTION_ALIGN);
+        // The whole subscription lies in memory before a field is read, as
+        // wasmtime reads it; so `at + offset` below can not wrap around to
+        // the start of memory (found by fuzz/ adapter_abi).
+        guest::check_region(at, layout::SUBSCRIPTION_SIZE);
         let tag = guest::read_u8(at + layout::SUBSCRIPTION_TAG);
         let on = match tag {
             eventtype::CLOCK => On::Clock,
