@@ -48,6 +48,14 @@ struct Sides {
 }
 
 impl Sides {
+    /// The guest, and it wrapped with the fixture tree packed.
+    fn new() -> Sides {
+        let guest = fs::read(ABI_FUZZ).unwrap();
+        let scratch = tree::scratch();
+        let bytes = wrap::wrap_tree(&guest, &tree::make(scratch.path())).unwrap();
+        Sides { wrapped: run::module(&bytes).unwrap(), guest }
+    }
+
     fn run(&self, args: &[&str]) -> (Outcome, Outcome) {
         let argv: Vec<&str> = ["abi_fuzz"].iter().chain(args).copied().collect();
         let host = run_host(&self.guest, &argv);
@@ -186,13 +194,7 @@ fn sequences(stdout: &[u8]) -> BTreeMap<u64, String> {
 
 #[test]
 fn every_call_of_random_sequences_answers_wrapped_as_on_the_host() {
-    let guest = fs::read(ABI_FUZZ).unwrap();
-    let wrapped = {
-        let scratch = tree::scratch();
-        let bytes = wrap::wrap_tree(&guest, &tree::make(scratch.path())).unwrap();
-        run::module(&bytes).unwrap()
-    };
-    let sides = Sides { guest, wrapped };
+    let sides = Sides::new();
     let (first, cases) = (knob("STRATA_ABI_FUZZ_SEED", 0), knob("STRATA_ABI_FUZZ_CASES", DEFAULT_CASES));
 
     let batches: Vec<(u64, u64)> =
@@ -292,13 +294,7 @@ fn every_call_of_random_sequences_answers_wrapped_as_on_the_host() {
 /// of them, each its own instance on a fresh tree.
 #[test]
 fn a_hostile_last_call_traps_wrapped_where_it_traps_on_the_host() {
-    let guest = fs::read(ABI_FUZZ).unwrap();
-    let wrapped = {
-        let scratch = tree::scratch();
-        let bytes = wrap::wrap_tree(&guest, &tree::make(scratch.path())).unwrap();
-        run::module(&bytes).unwrap()
-    };
-    let sides = Sides { guest, wrapped };
+    let sides = Sides::new();
     let (first, cases) = (knob("STRATA_ABI_FUZZ_SEED", 0), knob("STRATA_ABI_FUZZ_CASES", DEFAULT_CASES) / 10);
     let all_steps: Vec<String> = (0..STEPS).map(|step| step.to_string()).collect();
     let all_steps = all_steps.join(",");
