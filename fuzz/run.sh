@@ -19,10 +19,10 @@ flags=(-a -s none)
 cd "$(dirname "$0")/.."
 mkdir -p fuzz/target/run-logs
 # The hand-made seeds join each corpus (never overwriting what is there).
-for dir in fuzz/seeds/*/; do
-    target=$(basename "$dir")
-    mkdir -p "fuzz/corpus/$target"
-    cp -n "$dir"* "fuzz/corpus/$target/"
+for seed in fuzz/seeds/*/*; do
+    corpus="fuzz/corpus/$(basename "$(dirname "$seed")")"
+    mkdir -p "$corpus"
+    [ -e "$corpus/$(basename "$seed")" ] || cp "$seed" "$corpus/"
 done
 
 cargo +nightly fuzz build "${flags[@]}" || exit 1

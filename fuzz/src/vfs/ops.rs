@@ -163,7 +163,7 @@ impl<'a> Arbitrary<'a> for Flags {
         let bits = u16::arbitrary(u)?;
         let mut flags = OpenFlags::from_bits_retain((bits & 3) as u32);
         for (i, flag) in KNOWN.iter().enumerate() {
-            // The first five often, the rest rarely.
+            // The first seven (CREAT to NOFOLLOW) often, the rest rarely.
             let set = if i < 7 { bits >> (2 + i) & 1 == 1 } else { bits >> (2 + i) & 3 == 3 };
             if set {
                 flags |= *flag;
