@@ -57,6 +57,7 @@ pub mod inode;
 pub mod memfs;
 pub mod memory;
 pub mod mount;
+mod name_cache;
 pub mod open_file;
 mod ops;
 pub mod resolve;

@@ -21,6 +21,7 @@ use crate::fd_table::{Fd, AT_FDCWD};
 use crate::flags::AccessCheck;
 use crate::inode::Node;
 use crate::mount::Loc;
+use crate::name_cache::{Found, Key};
 use crate::Vfs;
 
 /// Symlinks followed in one walk before ELOOP (Linux `MAXSYMLINKS`).
@@ -62,7 +63,7 @@ pub enum Last {
 }
 
 /// The end of a walk.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Walked<'p> {
     /// The directory the final name was looked up in (for `.`/`..`/root, the
     /// directory the walk stood in).
@@ -82,6 +83,45 @@ impl Walked<'_> {
     /// The target, or ENOENT.
     pub fn existing(&self) -> Result<Loc> {
         self.target.ok_or(Errno::NOENT)
+    }
+}
+
+impl Found {
+    /// What to remember of `walked`, a walk of `path`; `None` for a walk
+    /// that can not be rebuilt from the path alone (its final name came
+    /// from a symlink's body).
+    fn of(walked: &Result<Walked<'_>>, path: &[u8]) -> Option<Result<Found>> {
+        let walked = match walked {
+            Ok(walked) => walked,
+            Err(errno) => return Some(Err(*errno)),
+        };
+        let name = match &walked.name {
+            Cow::Borrowed(b"") => (0, 0),
+            Cow::Borrowed(name) => {
+                let start = (name.as_ptr() as usize).checked_sub(path.as_ptr() as usize)?;
+                let end = start + name.len();
+                (end <= path.len()).then_some((start as u16, end as u16))?
+            }
+            Cow::Owned(_) => return None,
+        };
+        Some(Ok(Found {
+            parent: walked.parent,
+            name,
+            last: walked.last,
+            target: walked.target,
+            trailing_slash: walked.trailing_slash,
+        }))
+    }
+
+    /// The walk of `path` this was found from.
+    fn walked(self, path: &[u8]) -> Walked<'_> {
+        Walked {
+            parent: self.parent,
+            name: Cow::Borrowed(&path[self.name.0 as usize..self.name.1 as usize]),
+            last: self.last,
+            target: self.target,
+            trailing_slash: self.trailing_slash,
+        }
     }
 }
 
@@ -132,7 +172,8 @@ impl Vfs {
         Ok(loc)
     }
 
-    /// Walks `path` from `dirfd`. See the module docs.
+    /// Walks `path` from `dirfd`. See the module docs; a walk made before
+    /// and not invalidated since is answered from the name cache (`crate::name_cache`).
     pub(crate) fn walk<'p>(&self, dirfd: Fd, path: &'p [u8], final_link: FinalLink) -> Result<Walked<'p>> {
         if path.is_empty() {
             return Err(Errno::NOENT);
@@ -140,7 +181,26 @@ impl Vfs {
         if path.len() > PATH_MAX {
             return Err(Errno::NAMETOOLONG);
         }
-        let mut at = if path[0] == b'/' { self.mounts.root() } else { self.start_dir(dirfd)? };
+        let start = if path[0] == b'/' { self.mounts.root() } else { self.start_dir(dirfd)? };
+        let key = Key { start, final_link, path };
+        // Never contended (walks do not nest); a busy cache is just skipped.
+        let Ok(mut names) = self.names.try_borrow_mut() else {
+            return self.walk_from(start, path, final_link);
+        };
+        if let Some(found) = names.lookup(&key) {
+            let walked = found.map(|found| found.walked(path));
+            debug_assert_eq!(walked, self.walk_from(start, path, final_link), "stale name cache entry");
+            return walked;
+        }
+        let walked = self.walk_from(start, path, final_link);
+        if let Some(found) = Found::of(&walked, path) {
+            names.store(&key, found);
+        }
+        walked
+    }
+
+    /// The walk itself, uncached, from the directory `at`.
+    fn walk_from<'p>(&self, mut at: Loc, path: &'p [u8], final_link: FinalLink) -> Result<Walked<'p>> {
         // The path itself is the bottom source; symlink bodies go above it.
         // The stack is empty until a symlink is met: no allocation otherwise.
         let mut path = Source { bytes: Cow::Borrowed(path), pos: 0 };

@@ -3,6 +3,7 @@
 //! and credentials.
 
 use alloc::boxed::Box;
+use core::cell::RefCell;
 
 use crate::cred::Credentials;
 use crate::errno::{Errno, Result};
@@ -11,6 +12,7 @@ use crate::image::Image;
 use crate::inode::Inode;
 use crate::memfs::{MemFs, NewInode};
 use crate::mount::{Loc, MountOptions, Mounts};
+use crate::name_cache::NameCache;
 use crate::open_file::{OpenFile, OpenFiles};
 use crate::time::{Clock, Timespec};
 
@@ -25,6 +27,8 @@ pub struct Vfs {
     pub(crate) umask: u32,
     pub(crate) cred: Credentials,
     clock: Box<dyn Clock>,
+    /// Walks made since the namespace last changed.
+    pub(crate) names: RefCell<NameCache>,
 }
 
 impl Vfs {
@@ -62,6 +66,7 @@ impl Vfs {
             umask: 0o022,
             cred: Credentials::root(),
             clock,
+            names: RefCell::default(),
         };
         vfs.pin(cwd);
         vfs
@@ -74,6 +79,13 @@ impl Vfs {
     /// Changes who the following operations run as.
     pub fn set_credentials(&mut self, cred: Credentials) {
         self.cred = cred;
+        self.names_changed();
+    }
+
+    /// Call on every change that could make a walk end differently (the
+    /// list is in `crate::name_cache`).
+    pub(crate) fn names_changed(&mut self) {
+        self.names.get_mut().invalidate();
     }
 
     /// `umask(2)`: sets the creation mask, returns the previous one.

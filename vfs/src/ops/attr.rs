@@ -54,6 +54,7 @@ impl Vfs {
             perm &= !mode::S_ISGID;
         }
         let now = self.now();
+        self.names_changed();
         let inode = self.inode_mut(loc);
         inode.perm = perm;
         inode.ctime = now;
@@ -102,6 +103,7 @@ impl Vfs {
             return Err(Errno::PERM);
         }
         let now = self.now();
+        self.names_changed();
         let inode = self.inode_mut(loc);
         if uid != KEEP_ID {
             inode.uid = uid;

@@ -60,6 +60,7 @@ impl Vfs {
         }
         // Mounting pins the covered directory, as a mount's reference does.
         self.pin(at);
+        self.names_changed();
         Ok(self.mounts.attach(at, fs, read_only))
     }
 }

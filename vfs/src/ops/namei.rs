@@ -81,6 +81,7 @@ impl Vfs {
 
     /// Removes `name` from `parent`, updating link counts and times.
     pub(crate) fn unlink_entry(&mut self, parent: Loc, name: &[u8], victim: Loc, now: crate::Timespec) {
+        self.names_changed();
         let dir_inode = self.inode_mut(parent);
         let entry = dir_inode.dir_mut().expect("parent is a directory").remove(name);
         debug_assert_eq!(entry.map(|e| e.ino), Some(victim.ino));

@@ -189,6 +189,7 @@ impl Vfs {
         let kind = inode.file_type();
         let is_dir = inode.is_dir();
         inode.nlink += if is_dir { 2 } else { 1 };
+        self.names_changed();
         let dir_inode = self.inode_mut(parent);
         dir_inode.dir_mut().expect("parent is a directory").insert(name, child.ino, kind);
         if is_dir {

@@ -214,7 +214,9 @@ impl Vfs {
         }
     }
 
+    /// The directory `loc`, about to change (an entry or its `..`).
     fn dir_mut(&mut self, loc: Loc) -> &mut crate::directory::Directory {
+        self.names_changed();
         self.inode_mut(loc).dir_mut().expect("a directory")
     }
 }

@@ -145,7 +145,7 @@ const SINGLE_OPS: [(u32, OpMaker); 34] = [
 ];
 
 /// Relative frequency of each scenario once the tree is built.
-const SCENARIOS: [(u32, Scenario); 10] = [
+const SCENARIOS: [(u32, Scenario); 11] = [
     (4, |g| g.file_io()),
     (3, |g| g.unlinked_but_open()),
     (2, |g| g.holes()),
@@ -156,6 +156,7 @@ const SCENARIOS: [(u32, Scenario); 10] = [
     (4, |g| g.rename_dirs()),
     (4, |g| g.symlinks()),
     (3, |g| g.hard_links()),
+    (5, |g| g.cached_walks()),
 ];
 
 struct Gen<'a> {
@@ -493,6 +494,56 @@ impl Gen<'_> {
             10 => Op::Link { old: path, new: self.plain_path(), follow: self.rng.chance(50) },
             11 => Op::ListDir(path),
             _ => Op::Chdir(path),
+        }
+    }
+
+    /// The same paths looked up before and after one change each walk
+    /// depends on: a walk remembered past that change (a stale name cache
+    /// entry) answers the second lookups as the first. The user owns the
+    /// directory, so its own mode changes are what decide its lookups.
+    fn cached_walks(&mut self) {
+        if self.user {
+            self.push(Op::SetIdentity(Identity::Root));
+        }
+        let dir = self.plain_path();
+        let inner = join(&dir, self.rng.pick(&NAMES));
+        self.push(Op::Mkdir { path: dir.clone(), mode: 0o755 });
+        self.push(Op::Chown { path: dir.clone(), uid: USER_UID, gid: USER_GID, follow: false });
+        if self.rng.chance(60) {
+            self.push(Op::Open { path: inner.clone(), flags: create_rw(), mode: 0o644 });
+        }
+        let paths = [dir.clone(), inner.clone(), join(&inner, self.rng.pick(&NAMES)), self.path()];
+        if self.rng.chance(50) {
+            self.push(Op::SetIdentity(Identity::User));
+        }
+        self.look_up(&paths);
+        let change = match self.rng.range(0, 6) {
+            0 => Op::Chmod { path: dir.clone(), mode: self.rng.pick(&[0o000, 0o600, 0o100, 0o700]) },
+            1 => Op::Unlink(inner.clone()),
+            2 => Op::Rmdir(self.rng.pick(&[dir.clone(), inner.clone()])),
+            3 => Op::Mkdir { path: inner.clone(), mode: 0o700 },
+            4 => Op::Symlink { target: self.link_target(), path: inner.clone() },
+            5 => {
+                let (old, new) = (self.path(), self.rng.pick(&paths));
+                let (old, new) = if self.rng.chance(50) { (old, new) } else { (new, old) };
+                Op::Rename { old, new, mode: self.rename_mode() }
+            }
+            _ => Op::SetIdentity(if self.user { Identity::Root } else { Identity::User }),
+        };
+        self.push(change);
+        self.look_up(&paths);
+    }
+
+    /// Looks each of `paths` up the ways a program would.
+    fn look_up(&mut self, paths: &[Vec<u8>]) {
+        for path in paths {
+            let op = match self.rng.range(0, 3) {
+                0 => Op::Stat(path.clone()),
+                1 => Op::Lstat(path.clone()),
+                2 => Op::Access { path: path.clone(), mode: self.rng.range(0, 7) as u32 },
+                _ => Op::Open { path: path.clone(), flags: self.open_spec(), mode: 0o644 },
+            };
+            self.push(op);
         }
     }
 
