@@ -11,9 +11,9 @@
 //! `lower.len() <= size`. Writing into a lower-backed range copies just that
 //! one chunk up, so appending to a huge image file copies at most one chunk.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+use crate::chunk_table::ChunkTable;
 use crate::errno::{Errno, Result};
 
 /// Chunk granularity of storage and copy-up. A power of two.
@@ -33,7 +33,9 @@ pub struct FileData {
     /// Data read in place from a lower layer; never written.
     lower: &'static [u8],
     /// Chunk index → owned bytes. Absent means "from `lower`, or a hole".
-    chunks: BTreeMap<u64, Vec<u8>>,
+    /// A chunk's capacity may run ahead of its length (see
+    /// [`reserve_for`]); only its length is charged.
+    chunks: ChunkTable,
     /// Sum of the chunk vectors' lengths: memory this file holds.
     owned_bytes: u64,
     /// Sum of the chunk vectors' lengths in whole pages: `st_blocks`, kept
@@ -155,7 +157,7 @@ impl FileData {
         }
         let len = len.min((self.size - offset).min(usize::MAX as u64) as usize);
         for span in spans(offset, len) {
-            match self.chunks.get(&span.index) {
+            match self.chunks.get(span.index) {
                 Some(chunk) => give_or_zero(chunk, span.within, span.len, sink),
                 None => give_or_zero(self.lower, span.pos as usize, span.len, sink),
             }
@@ -213,24 +215,25 @@ impl FileData {
     /// allocation fails: `crate::memory`). Nothing changes then.
     fn chunk_for_write(&mut self, index: u64, min_len: usize, budget: &mut Budget) -> Option<&mut Vec<u8>> {
         let start = index * CHUNK_U64;
-        let existing = self.chunks.get(&index).map_or(0, Vec::len);
-        let from_lower = if self.chunks.contains_key(&index) { 0 } else { self.lower_len_in(start) };
+        let owned = self.chunks.get(index).map(Vec::len);
+        let from_lower = if owned.is_some() { 0 } else { self.lower_len_in(start) };
+        let existing = owned.unwrap_or(0);
         let new_len = min_len.max(existing).max(from_lower);
         let growth = (new_len - existing) as u64;
         if growth > *budget || (growth > 0 && !crate::memory::may_grow()) {
             return None;
         }
-        if !self.chunks.contains_key(&index) {
+        if owned.is_none() {
             let mut chunk = Vec::new();
-            chunk.try_reserve_exact(new_len).ok()?;
+            reserve_for(&mut chunk, new_len)?;
             if from_lower > 0 {
                 chunk.extend_from_slice(&self.lower[start as usize..start as usize + from_lower]);
             }
             self.chunks.insert(index, chunk);
         }
-        let chunk = self.chunks.get_mut(&index).expect("inserted above");
+        let chunk = self.chunks.get_mut(index).expect("inserted above");
         if chunk.len() < new_len {
-            chunk.try_reserve_exact(new_len - chunk.len()).ok()?;
+            reserve_for(chunk, new_len)?;
             chunk.resize(new_len, 0);
         }
         *budget -= growth;
@@ -242,8 +245,9 @@ impl FileData {
     /// How long chunk `index` can become, up to `wanted` bytes, within
     /// `budget` (less than what a copy-up needs: 0).
     fn fitting_len(&self, index: u64, wanted: usize, budget: Budget) -> usize {
-        let existing = self.chunks.get(&index).map_or(0, Vec::len);
-        let from_lower = if self.chunks.contains_key(&index) { 0 } else { self.lower_len_in(index * CHUNK_U64) };
+        let owned = self.chunks.get(index).map(Vec::len);
+        let from_lower = if owned.is_some() { 0 } else { self.lower_len_in(index * CHUNK_U64) };
+        let existing = owned.unwrap_or(0);
         let most = (existing as u64).saturating_add(budget).min(CHUNK_U64) as usize;
         if most < from_lower {
             return 0;
@@ -275,13 +279,17 @@ impl FileData {
             self.lower = &self.lower[..from as usize];
         }
         let first_dropped = from.div_ceil(CHUNK_U64);
-        let dropped = self.chunks.split_off(&first_dropped);
-        self.owned_bytes -= dropped.values().map(|c| c.len() as u64).sum::<u64>();
-        self.stored_pages -= dropped.values().map(|c| pages(c.len())).sum::<u64>();
+        let (mut bytes, mut stored_pages) = (0, 0);
+        self.chunks.remove_from(first_dropped, |chunk| {
+            bytes += chunk.len() as u64;
+            stored_pages += pages(chunk.len());
+        });
+        self.owned_bytes -= bytes;
+        self.stored_pages -= stored_pages;
         if !from.is_multiple_of(CHUNK_U64) {
             let index = from / CHUNK_U64;
             let keep = (from % CHUNK_U64) as usize;
-            if let Some(chunk) = self.chunks.get_mut(&index) {
+            if let Some(chunk) = self.chunks.get_mut(index) {
                 if chunk.len() > keep {
                     self.owned_bytes -= (chunk.len() - keep) as u64;
                     self.stored_pages -= pages(chunk.len()) - pages(keep);
@@ -328,7 +336,7 @@ impl FileData {
                 let old = self.chunks.insert(index, Vec::new()).map_or(0, |c| c.len());
                 self.owned_bytes -= old as u64;
                 self.stored_pages -= pages(old);
-            } else if self.chunks.contains_key(&index) || self.lower_len_in(start) > from {
+            } else if self.chunks.contains(index) || self.lower_len_in(start) > from {
                 // Zeroing part of a chunk may copy it up; that never fails,
                 // so it is not charged to a budget.
                 let mut unlimited = u64::MAX;
@@ -371,11 +379,26 @@ impl FileData {
     }
 
     fn is_stored(&self, index: u64) -> bool {
-        match self.chunks.get(&index) {
+        match self.chunks.get(index) {
             Some(chunk) => !chunk.is_empty(),
             None => self.lower_len_in(index * CHUNK_U64) > 0,
         }
     }
+}
+
+/// Makes room in `chunk` for `len` bytes (`None`: memory ran out). Room
+/// grows geometrically up to a whole chunk, so a file written in small
+/// appends reallocates each chunk a dozen times, not once per write; if
+/// that much room can not be had, exactly `len` is tried.
+fn reserve_for(chunk: &mut Vec<u8>, len: usize) -> Option<()> {
+    if chunk.capacity() >= len {
+        return Some(());
+    }
+    let roomy = len.max((chunk.capacity() * 2).min(CHUNK));
+    if chunk.try_reserve_exact(roomy - chunk.len()).is_err() {
+        chunk.try_reserve_exact(len - chunk.len()).ok()?;
+    }
+    Some(())
 }
 
 /// The piece of a byte range that falls in one chunk.

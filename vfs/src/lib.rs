@@ -45,6 +45,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod chunk_table;
 pub mod cred;
 pub mod directory;
 pub mod errno;
