@@ -103,19 +103,31 @@ pub fn read_path(ptr: i32, len: i32, buf: &mut Vec<u8>, fuel: &mut Fuel) -> Resu
 /// C-string conversion). Symlinks met during the walk are not limited:
 /// they resolve in the guest's namespace, as on Linux.
 pub fn check_relative(path: &[u8]) -> Result<(), Errno> {
-    if path.contains(&0) {
-        return Err(errno::INVAL);
-    }
-    if path.first() == Some(&b'/') {
-        return Err(errno::PERM);
-    }
+    // One pass over the bytes (every path argument takes it): a NUL
+    // anywhere is EINVAL even after an EPERM component, so climbing is
+    // only reported at the end.
+    let mut climbs_out = path.first() == Some(&b'/');
     let mut depth = 0usize;
-    for component in path.split(|&b| b == b'/') {
-        match component {
-            b"" | b"." => {}
-            b".." => depth = depth.checked_sub(1).ok_or(errno::PERM)?,
-            _ => depth += 1,
+    let mut start = 0;
+    for (at, &byte) in path.iter().enumerate().chain(core::iter::once((path.len(), &b'/'))) {
+        match byte {
+            0 => return Err(errno::INVAL),
+            b'/' => {
+                match &path[start..at] {
+                    b"" | b"." => {}
+                    b".." => match depth.checked_sub(1) {
+                        Some(up) => depth = up,
+                        None => climbs_out = true,
+                    },
+                    _ => depth += 1,
+                }
+                start = at + 1;
+            }
+            _ => {}
         }
+    }
+    if climbs_out {
+        return Err(errno::PERM);
     }
     Ok(())
 }
@@ -138,4 +150,22 @@ pub fn host_result(code: i32) -> Result<(), Errno> {
 /// The Linux errno of a strata-vfs call, converted.
 pub fn vfs<T>(result: strata_vfs::Result<T>) -> Result<T, Errno> {
     result.map_err(crate::errno::from_linux)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_stay_below_their_directory() {
+        for ok in [&b"a"[..], b"a/b", b"a/..", b"a/../b/./c/", b".", b"a//b/../..", b"", b"..a/.b"] {
+            assert_eq!(check_relative(ok), Ok(()), "{ok:?}");
+        }
+        for climbs in [&b".."[..], b"/a", b"a/../..", b"a/../../b", b"./../a", b"/"] {
+            assert_eq!(check_relative(climbs), Err(errno::PERM), "{climbs:?}");
+        }
+        for nul in [&b"a\0"[..], b"../\0", b"/\0"] {
+            assert_eq!(check_relative(nul), Err(errno::INVAL), "{nul:?}");
+        }
+    }
 }

@@ -109,7 +109,7 @@ impl NameCache {
             && slot.hash == hash
             && slot.start == key.start
             && slot.final_link == key.final_link
-            && &slot.path[..slot.path_len as usize] == key.path;
+            && same_bytes(&slot.path[..slot.path_len as usize], key.path);
         hit.then_some(slot.outcome)
     }
 
@@ -131,6 +131,21 @@ impl NameCache {
         slot.path[..key.path.len()].copy_from_slice(key.path);
         slot.outcome = outcome;
     }
+}
+
+/// `a == b`, eight bytes at a time: on wasm32 slice equality is a call to
+/// a `memcmp` that compares byte by byte.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a_words, a_rest) = a.as_chunks::<8>();
+    let (b_words, b_rest) = b.as_chunks::<8>();
+    let differ = a_words
+        .iter()
+        .zip(b_words)
+        .fold(0, |differ, (x, y)| differ | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y)));
+    differ == 0 && a_rest == b_rest
 }
 
 impl Slot {

@@ -23,7 +23,12 @@ impl Timespec {
         if self.sec < 0 {
             return 0;
         }
-        (self.sec as u64).saturating_mul(1_000_000_000).saturating_add(self.nsec as u64)
+        // Not `saturating_mul`: on wasm32 that is a 128-bit multiply call.
+        const MAX_SEC: u64 = u64::MAX / 1_000_000_000;
+        match self.sec as u64 {
+            sec if sec > MAX_SEC => u64::MAX,
+            sec => (sec * 1_000_000_000).saturating_add(self.nsec as u64),
+        }
     }
 }
 
