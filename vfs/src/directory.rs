@@ -101,8 +101,17 @@ pub struct Directory {
     /// Upper entries by name: a hash map, so a lookup costs the same in a
     /// directory of any size.
     by_name: HashMap<Box<[u8]>, Entry>,
-    by_seq: BTreeMap<u64, Box<[u8]>>,
+    /// Upper entries in iteration order, each with what it names, so a
+    /// listing looks nothing up by name.
+    by_seq: BTreeMap<u64, Named>,
     next_seq: u64,
+}
+
+/// An upper entry as `by_seq` holds it: a copy of its `by_name` entry.
+struct Named {
+    name: Box<[u8]>,
+    ino: Ino,
+    kind: FileType,
 }
 
 /// One entry as iteration yields it.
@@ -165,7 +174,7 @@ impl Directory {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_name.insert(name.into(), Entry { ino, kind, seq });
-        self.by_seq.insert(seq, name.into());
+        self.by_seq.insert(seq, Named { name: name.into(), ino, kind });
     }
 
     /// Removes `name` and returns what it named.
@@ -187,13 +196,16 @@ impl Directory {
             let old = *entry;
             entry.ino = ino;
             entry.kind = kind;
+            let named = self.by_seq.get_mut(&old.seq).expect("every upper entry is in both maps");
+            named.ino = ino;
+            named.kind = kind;
             return Some(old);
         }
         let lower = self.lower.as_mut()?;
         let (index, old) = lower.get(name)?;
         lower.hidden.insert(index);
         self.by_name.insert(name.into(), Entry { ino, kind, seq: old.seq });
-        self.by_seq.insert(old.seq, name.into());
+        self.by_seq.insert(old.seq, Named { name: name.into(), ino, kind });
         Some(old)
     }
 
@@ -203,10 +215,7 @@ impl Directory {
         let mut upper = self
             .by_seq
             .range(start..)
-            .map(move |(&seq, name)| {
-                let entry = self.by_name[name];
-                Listed { name, ino: entry.ino, kind: entry.kind, next: seq + 1 }
-            })
+            .map(|(&seq, named)| Listed { name: &named.name, ino: named.ino, kind: named.kind, next: seq + 1 })
             .peekable();
         let mut lower = self.lower_from(start).peekable();
         // Merge the two layers by sequence number.
