@@ -28,7 +28,9 @@
 //! - Descriptors point at shared open file descriptions (offset, status
 //!   flags, access mode, flock); `dup` shares them.
 //! - Path resolution is one worklist loop ([`resolve`]); mount crossings are
-//!   handled in one place ([`mount`]).
+//!   handled in one place ([`mount`]). Whole walks are remembered, failed
+//!   ones too, until the namespace changes (`name_cache`), so a path looked
+//!   up again costs one hash of its bytes.
 //! - File data is chunked and sparse, and can be read in place from a lower
 //!   layer with copy-on-write per chunk ([`file_data`]).
 //!
