@@ -91,6 +91,21 @@ pub fn read_bytes(src: GuestPtr, dst: &mut [u8]) {
     unsafe { copy_in(dst.as_mut_ptr(), src, dst.len() as u32) }
 }
 
+/// Appends `len` guest bytes at `src` to `dst`, which has room for them
+/// (one `memory.copy` into its spare capacity, nothing zeroed first);
+/// traps if they are out of bounds.
+#[inline]
+pub fn read_into_spare(src: GuestPtr, dst: &mut alloc::vec::Vec<u8>, len: usize) {
+    let spare = &mut dst.spare_capacity_mut()[..len];
+    // SAFETY: `spare` is `len` bytes of `dst`'s allocation; `copy_in`
+    // writes all of them (or traps, and nothing runs after a trap), so
+    // they are initialized when the length covers them.
+    unsafe {
+        copy_in(spare.as_mut_ptr().cast(), src, len as u32);
+        dst.set_len(dst.len() + len);
+    }
+}
+
 /// Copies `src` into guest memory; traps if out of bounds.
 #[inline]
 pub fn write_bytes(dst: GuestPtr, src: &[u8]) {

@@ -64,7 +64,17 @@ pub trait ReadSink {
 /// Where a write's bytes come from: asked to fill the file's storage
 /// slices, in file order, until the write's length is reached.
 pub trait WriteSource {
+    /// Overwrites `into` with the next `into.len()` bytes.
     fn fill(&mut self, into: &mut [u8]);
+
+    /// Appends the next `len` bytes to `chunk`, whose spare capacity holds
+    /// them. A source that can copy into uninitialized memory overrides
+    /// this: new file data is then written once, not zeroed first.
+    fn append_to(&mut self, chunk: &mut Vec<u8>, len: usize) {
+        let start = chunk.len();
+        chunk.resize(start + len, 0);
+        self.fill(&mut chunk[start..]);
+    }
 }
 
 /// A [`ReadSink`] filling a slice.
@@ -195,8 +205,17 @@ impl FileData {
             let fits = self.fitting_len(span.index, span.within + span.len, *budget);
             let Some(len) = fits.checked_sub(span.within).filter(|&len| len > 0) else { break };
             // Within the budget, memory may still run out: a short write.
-            let Some(chunk) = self.chunk_for_write(span.index, span.within + len, budget) else { break };
-            source.fill(&mut chunk[span.within..span.within + len]);
+            let Some(chunk) = self.reserve_chunk(span.index, span.within + len, budget) else { break };
+            if span.within >= chunk.len() {
+                // Past what the chunk holds: zeros up to the write (a hole
+                // inside the chunk), then the bytes appended.
+                chunk.resize(span.within, 0);
+                source.append_to(chunk, len);
+            } else {
+                let end = span.within + len;
+                chunk.resize(chunk.len().max(end), 0);
+                source.fill(&mut chunk[span.within..end]);
+            }
             done += len;
             self.size = self.size.max(span.pos + len as u64);
             if len < span.len {
@@ -214,6 +233,17 @@ impl FileData {
     /// or memory runs out first (the embedder's guard says no, or the
     /// allocation fails: `crate::memory`). Nothing changes then.
     fn chunk_for_write(&mut self, index: u64, min_len: usize, budget: &mut Budget) -> Option<&mut Vec<u8>> {
+        let chunk = self.reserve_chunk(index, min_len, budget)?;
+        if chunk.len() < min_len {
+            chunk.resize(min_len, 0);
+        }
+        Some(chunk)
+    }
+
+    /// [`FileData::chunk_for_write`] up to the growth: the chunk has room
+    /// for `min_len` bytes and they are charged, but its length is left for
+    /// the caller, who must bring it to at least `min_len`.
+    fn reserve_chunk(&mut self, index: u64, min_len: usize, budget: &mut Budget) -> Option<&mut Vec<u8>> {
         let start = index * CHUNK_U64;
         let owned = self.chunks.get(index).map(Vec::len);
         let from_lower = if owned.is_some() { 0 } else { self.lower_len_in(start) };
@@ -232,10 +262,7 @@ impl FileData {
             self.chunks.insert(index, chunk);
         }
         let chunk = self.chunks.get_mut(index).expect("inserted above");
-        if chunk.len() < new_len {
-            reserve_for(chunk, new_len)?;
-            chunk.resize(new_len, 0);
-        }
+        reserve_for(chunk, new_len)?;
         *budget -= growth;
         self.owned_bytes += growth;
         self.stored_pages += pages(new_len) - pages(existing);

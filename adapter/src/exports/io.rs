@@ -3,6 +3,8 @@
 //! As in wasmtime, only the first non-empty iovec of a call is used: a
 //! vectored call transfers at most that buffer, and the guest's libc loops.
 
+use alloc::vec::Vec;
+
 use strata_vfs::file_data::{ReadSink, WriteSource};
 use strata_vfs::Vfs;
 
@@ -80,6 +82,11 @@ impl WriteSource for GuestSource {
     fn fill(&mut self, into: &mut [u8]) {
         guest::read_bytes(self.at, into);
         self.at += into.len() as u32;
+    }
+
+    fn append_to(&mut self, chunk: &mut Vec<u8>, len: usize) {
+        guest::read_into_spare(self.at, chunk, len);
+        self.at += len as u32;
     }
 }
 
