@@ -8,14 +8,19 @@
 #   SMALL=1 ROUNDS=1 scripts/bench.sh    # smoke run: tiny counts
 #
 # The workloads are `fsbench` (fixtures/bench), one binary built natively and
-# for wasm32-wasip1, run in three configurations, each run a fresh process on
+# for wasm32-wasip1, run in five configurations, each run a fresh process on
 # a fresh directory, interleaved round by round:
 #   (a) wrapped by `strata wrap`, under the wasmtime CLI, no host directory;
 #   (b) the plain wasm guest under the wasmtime CLI, `--dir` on tmpfs;
-#   (c) native, on tmpfs.
-# Each run times itself (inside the guest); the table has medians over
+#   (c) native, on tmpfs;
+#   (d) wrapped with the null adapter (fixtures/bench/null-adapter: every
+#       call answered at once), `fsbench --null`: the guest alone;
+#   (e) `vfsbench` (vfs/examples/vfsbench), the same workloads straight on
+#       strata-vfs, wasm32-wasip1 under the wasmtime CLI: strata-vfs alone.
+# Each run times itself (inside the guest); the tables have medians over
 # ROUNDS. Read-only workloads also run `--packed`: (a) on a tree packed into
-# the image, (b) and (c) on the same tree made on tmpfs.
+# the image, (b) and (c) on the same tree made on tmpfs, (e) on its image.
+# Before the rounds, (d) is checked to make (a)'s preview1 calls.
 #
 # Knobs: ROUNDS (5), OUT (also write the results there), SMALL=1 (tiny
 # counts), CARGO_TARGET_DIR, STRATA_PROGRAMS (where fixtures/programs fetches
@@ -57,15 +62,27 @@ fi
 
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}
 GUEST_TARGET=$TARGET/bench-guest
-log "building fsbench (native and wasm32-wasip1), strata and the instantiate example"
+log "building fsbench (native and wasm32-wasip1), strata, the null adapter and a strata embedding it, vfsbench and the instantiate example"
 cargo build --release --manifest-path fixtures/bench/Cargo.toml --target-dir "$GUEST_TARGET" >&2
 cargo build --release --manifest-path fixtures/bench/Cargo.toml --target-dir "$GUEST_TARGET" \
     --target wasm32-wasip1 >&2
 cargo build --release -p strata >&2
+cargo build --release --manifest-path fixtures/bench/null-adapter/Cargo.toml --target-dir "$TARGET/null-adapter" \
+    --target wasm32-unknown-unknown >&2
+# A second strata, with the null adapter in place of strata-adapter
+# (tooling/build.rs embeds the module STRATA_ADAPTER_WASM names; an
+# absolute path, for the build script runs in tooling/).
+NULL_ADAPTER=$(realpath "$TARGET/null-adapter/wasm32-unknown-unknown/release/strata_null_adapter.wasm")
+STRATA_ADAPTER_WASM=$NULL_ADAPTER cargo build --release -p strata --target-dir "$TARGET/null-strata" >&2
+# strata-vfs as the adapter is built: the same profile, for wasm32.
+cargo build -p strata-vfs --example vfsbench --profile adapter --target-dir "$TARGET/vfsbench" \
+    --target wasm32-wasip1 >&2
 cargo build --release -p strata-e2e --example instantiate >&2
 NATIVE=$GUEST_TARGET/release/fsbench
 GUEST=$GUEST_TARGET/wasm32-wasip1/release/fsbench.wasm
 STRATA=$TARGET/release/strata
+NULL_STRATA=$TARGET/null-strata/release/strata
+VFSBENCH=$TARGET/vfsbench/wasm32-wasip1/adapter/examples/vfsbench.wasm
 built=$(date +%s)
 
 # --- Scratch on tmpfs --------------------------------------------------------
@@ -94,19 +111,64 @@ log "scratch: $WORK ($(fstype "$WORK"))"
 # --- Modules -------------------------------------------------------------------
 
 # (a): an image holding only an empty, writable /bench; (a) --packed: the
-# tree packed as /packed. All three modules are compiled once
-# (`wasmtime compile`), so a run does not include compiling; the timing is
-# inside the guest anyway.
+# tree packed as /packed. (d): the same with the null adapter, which reads
+# only the preopen's name from the image, so --packed gets an empty
+# /packed. (e): those images as files, which vfsbench reads. All the
+# modules are compiled once (`wasmtime compile`), so a run does not include
+# compiling; the timing is inside the guest anyway.
 log "making the tree ($FILES files of 4 KiB, a $BIG_MIB MiB file, a 16-deep path) and the modules"
 TREE=$WORK/tree
 "$NATIVE" make-tree "$TREE" "${SIZES[@]}"
-mkdir "$WORK/empty"
+mkdir "$WORK/empty" "$WORK/images"
 "$STRATA" wrap "$GUEST" --dir "$WORK/empty::/bench" -o "$WORK/a.wasm" 2>/dev/null
 "$STRATA" wrap "$GUEST" --dir "$TREE::/packed" -o "$WORK/packed.wasm" 2>/dev/null
-for module in a packed; do
+"$NULL_STRATA" wrap "$GUEST" --dir "$WORK/empty::/bench" -o "$WORK/d.wasm" 2>/dev/null
+"$NULL_STRATA" wrap "$GUEST" --dir "$WORK/empty::/packed" -o "$WORK/dpacked.wasm" 2>/dev/null
+"$STRATA" pack --dir "$WORK/empty::/bench" -o "$WORK/images/empty.img" 2>/dev/null
+"$STRATA" pack --dir "$TREE::/packed" -o "$WORK/images/tree.img" 2>/dev/null
+for module in a packed d dpacked; do
     wasmtime compile "$WORK/$module.wasm" -o "$WORK/$module.cwasm"
 done
 wasmtime compile "$GUEST" -o "$WORK/b.cwasm"
+wasmtime compile "$VFSBENCH" -o "$WORK/e.cwasm"
+
+# --- (d) makes the calls of (a) ------------------------------------------------
+
+# The null run measures the guest's share of (a) only if `fsbench --null`
+# makes the same preview1 calls, with the same arguments, as a real run.
+# Each workload runs traced (`strata trace`: one line a call) on both, at
+# this run's sizes; the lines must be the same but for results, fd_readdir
+# cookies (the null adapter numbers entries its own way), clock readings
+# and the report line on stdout.
+log "checking that (d) makes the preview1 calls of (a)"
+"$STRATA" trace "$GUEST" --dir "$WORK/empty::/bench" -o "$WORK/a.traced.wasm" 2>/dev/null
+"$STRATA" trace "$GUEST" --dir "$TREE::/packed" -o "$WORK/packed.traced.wasm" 2>/dev/null
+"$NULL_STRATA" trace "$GUEST" --dir "$WORK/empty::/bench" -o "$WORK/d.traced.wasm" 2>/dev/null
+"$NULL_STRATA" trace "$GUEST" --dir "$WORK/empty::/packed" -o "$WORK/dpacked.traced.wasm" 2>/dev/null
+for module in a packed d dpacked; do
+    wasmtime compile "$WORK/$module.traced.wasm" -o "$WORK/$module.traced.cwasm"
+done
+
+# calls MODULE ARGS...: the calls of a traced run, one a line, arguments only.
+calls() {
+    wasmtime run --allow-precompiled "$WORK/$1.traced.cwasm" "${@:2}" "${SIZES[@]}" 2>&1 >/dev/null |
+        sed -E 's/ = .*//; s/^(fd_readdir\([^,]*, [0-9]+), [0-9]+\)$/\1, COOKIE)/; /^(clock_time_get|fd_write\(1,)/d'
+}
+
+# same_calls REAL NULL WORKLOAD ARGS...: stops the script where they differ.
+same_calls() {
+    local real=$1 null=$2 workload=$3
+    shift 3
+    if ! diff <(calls "$real" "$workload" "$@") <(calls "$null" "$workload" "$@" --null) >"$WORK/calls.diff"; then
+        log "(d) does not make the calls of (a) in $workload $*: (a) <, (d) >"
+        head -n 20 "$WORK/calls.diff" >&2
+        exit 1
+    fi
+}
+
+for workload in "${WORKLOADS[@]}"; do same_calls a d "$workload" /bench; done
+for workload in "${PACKED_WORKLOADS[@]}"; do same_calls packed dpacked "$workload" /packed --packed; done
+rm -f "$WORK"/*.traced.* "$WORK/calls.diff"
 
 # --- Runs ----------------------------------------------------------------------
 
@@ -114,20 +176,27 @@ RESULTS=$WORK/results
 mkdir "$RESULTS"
 
 # run_one MODE CONFIG WORKLOAD: one fresh process (on a fresh directory for
-# the read-write mode); appends "ops bytes ns" to its results file.
+# the read-write mode; (a), (d) and (e) start from their image every run);
+# appends "ops bytes ns" to its results file.
 run_one() {
     local mode=$1 config=$2 workload=$3 dir="" output
-    if [ "$mode" = rw ] && [ "$config" != a ]; then
+    if [ "$mode" = rw ] && [[ $config == [bc] ]]; then
         dir=$(mktemp -d "$WORK/run.XXXXXX")
     fi
     local -a command
+    # (e) reads its image from the host, untimed.
+    local vfsbench=(wasmtime run --allow-precompiled --dir "$WORK/images::/images" "$WORK/e.cwasm" "$workload")
     case $mode/$config in
         rw/a) command=(wasmtime run --allow-precompiled "$WORK/a.cwasm" "$workload" /bench) ;;
         rw/b) command=(wasmtime run --allow-precompiled --dir "$dir::/bench" "$WORK/b.cwasm" "$workload" /bench) ;;
         rw/c) command=("$NATIVE" "$workload" "$dir") ;;
+        rw/d) command=(wasmtime run --allow-precompiled "$WORK/d.cwasm" "$workload" /bench --null) ;;
+        rw/e) command=("${vfsbench[@]}" /images/empty.img) ;;
         packed/a) command=(wasmtime run --allow-precompiled "$WORK/packed.cwasm" "$workload" /packed --packed) ;;
         packed/b) command=(wasmtime run --allow-precompiled --dir "$TREE::/packed" "$WORK/b.cwasm" "$workload" /packed --packed) ;;
         packed/c) command=("$NATIVE" "$workload" "$TREE" --packed) ;;
+        packed/d) command=(wasmtime run --allow-precompiled "$WORK/dpacked.cwasm" "$workload" /packed --packed --null) ;;
+        packed/e) command=("${vfsbench[@]}" /images/tree.img --packed) ;;
     esac
     # wasmtime's own fd_readdir rereads the directory up to each cookie, so
     # a listing costs O(entries^2): (b) lists once instead of 20 times (about
@@ -149,13 +218,11 @@ run_one() {
 }
 
 started=$(date +%s)
+CONFIGS=(a b c d e)
 for round in $(seq "$ROUNDS"); do
     # Rotate which configuration goes first.
-    case $((round % 3)) in
-        1) configs=(a b c) ;;
-        2) configs=(b c a) ;;
-        0) configs=(c a b) ;;
-    esac
+    first=$(((round - 1) % ${#CONFIGS[@]}))
+    configs=("${CONFIGS[@]:first}" "${CONFIGS[@]:0:first}")
     log "round $round/$ROUNDS (order ${configs[*]})"
     for workload in "${WORKLOADS[@]}"; do
         for config in "${configs[@]}"; do run_one rw "$config" "$workload"; done
@@ -165,6 +232,9 @@ for round in $(seq "$ROUNDS"); do
     done
     "$NATIVE" memcpy --big-mib "$BIG_MIB" | awk '{ for (i = 2; i <= 4; i++) sub(/^[a-z]+=/, "", $i); print $2, $3, $4 }' \
         >>"$RESULTS/memcpy"
+    # The ceiling of seq-write in a module: new bytes into fresh linear memory.
+    wasmtime run --allow-precompiled "$WORK/b.cwasm" fresh-memory --big-mib "$BIG_MIB" |
+        awk '{ for (i = 2; i <= 4; i++) sub(/^[a-z]+=/, "", $i); print $2, $3, $4 }' >>"$RESULTS/fresh-memory"
 done
 log "workloads took $(($(date +%s) - started)) s"
 
@@ -298,6 +368,51 @@ git_commit() {
     echo "${head:0:12}"
 }
 
+# awk: the median ns of a results file (lines "ops bytes ns"), which also
+# leaves its ops and bytes in ops[file] and bytes[file].
+AWK_MEDIAN='
+    function median_ns(file,    line, n, v, i, j, t, f) {
+        n = 0
+        while ((getline line < file) > 0) { split(line, f, " "); v[++n] = f[3]; ops[file] = f[1]; bytes[file] = f[2] }
+        close(file)
+        if (n == 0) return 0
+        for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+        return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }'
+
+# The breakdown of (a): per workload, time per operation of (a), of the
+# guest alone (d), of strata-vfs alone (e), and what is left, the adapter;
+# each a share of (a); native (c) beside them, and the a/c reachable were
+# the adapter and strata-vfs free, (c)/(d).
+breakdown() {
+    awk -v results="$RESULTS" -v workloads="${WORKLOADS[*]}" -v packed="${PACKED_WORKLOADS[*]}" "$AWK_MEDIAN"'
+    function per_op(file,    ns) {
+        ns = median_ns(file)
+        return ns == 0 ? 0 : ns / ops[file]
+    }
+    function fmt(v,    m) {
+        m = v < 0 ? -v : v
+        return m >= 100 ? sprintf("%.0f", v) : m >= 10 ? sprintf("%.1f", v) : sprintf("%.2f", v)
+    }
+    function share(v, whole) { return sprintf("%s (%.0f%%)", fmt(v), 100 * v / whole) }
+    function per(w) { return (w == "seq-write" || w == "seq-read") ? "MiB" : w == "readdir" ? "entry" : \
+        (w == "create" || w == "open-read-close" || w == "rename-unlink") ? "file" : "call" }
+    function row(mode, w, label,    base, a, c, d, e) {
+        base = results "/" mode "." w
+        a = per_op(base ".a"); c = per_op(base ".c"); d = per_op(base ".d"); e = per_op(base ".e")
+        printf "| %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n",
+            label, per(w), fmt(a), share(d, a), share(e, a), share(a - d - e, a), fmt(c), c / a, c / d
+    }
+    BEGIN {
+        print "| workload | per | (a) wrapped ns | guest: (d) null adapter ns | strata-vfs: (e) vfsbench ns | adapter: (a) − (d) − (e) ns | (c) native ns | a/c | ceiling: c/d |"
+        print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        n = split(workloads, ws, " ")
+        for (i = 1; i <= n; i++) row("rw", ws[i], ws[i])
+        n = split(packed, ws, " ")
+        for (i = 1; i <= n; i++) row("packed", ws[i], ws[i] " --packed")
+    }'
+}
+
 report() {
     local cpu
     cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -310,16 +425,8 @@ report() {
     echo "(a) wrapped, no host directory; (b) plain guest, \`wasmtime run --dir\` on tmpfs; (c) native on tmpfs."
     echo "Rates: thousands of operations per second (k/s) or MiB/s; **a/b and a/c are speedups: higher = (a) faster**."
     echo
-    awk -v big_mib="$BIG_MIB" -v files="$FILES" -v results="$RESULTS" -v workloads="${WORKLOADS[*]}" -v packed="${PACKED_WORKLOADS[*]}" '
-    function median_ns(file,    line, n, v, i, j, t, f) {
-        n = 0
-        while ((getline line < file) > 0) { split(line, f, " "); v[++n] = f[3]; ops[file] = f[1]; bytes[file] = f[2] }
-        close(file)
-        if (n == 0) return 0
-        for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-        return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
-    function bulk(w) { return w == "seq-write" || w == "seq-read" || w == "memcpy" }
+    awk -v big_mib="$BIG_MIB" -v files="$FILES" -v results="$RESULTS" -v workloads="${WORKLOADS[*]}" -v packed="${PACKED_WORKLOADS[*]}" "$AWK_MEDIAN"'
+    function bulk(w) { return w == "seq-write" || w == "seq-read" || w == "memcpy" || w == "fresh-memory" }
     # rate of a results file: MiB/s for bulk workloads, else k ops/s
     function rate(file, w,    ns) {
         ns = median_ns(file)
@@ -352,6 +459,7 @@ report() {
     }
     BEGIN {
         memcpy = rate(results "/memcpy", "memcpy")
+        fresh = rate(results "/fresh-memory", "fresh-memory")
         print "| workload | unit | (a) wrapped | (b) wasmtime --dir | (c) native | a/b (higher = a faster) | a/c (higher = a faster) | target | status |"
         print "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
         n = split(workloads, ws, " ")
@@ -362,6 +470,9 @@ report() {
         printf "memcpy baseline (native, two %s buffers, medians): %s MiB/s. seq-read (a): %.0f%% of it; --packed: %.0f%%; (c) native: %.0f%%.\n",
             big_mib " MiB", fmt(memcpy), 100 * rates["rw", "seq-read"] / memcpy,
             100 * rates["packed", "seq-read"] / memcpy, 100 * ratec["rw", "seq-read"] / memcpy
+        print ""
+        printf "seq-write ceiling (fsbench fresh-memory under wasmtime: %s MiB copied once into freshly grown linear memory, medians): %s MiB/s, %.2f of native tmpfs seq-write; (a) seq-write is %.0f%% of it.\n",
+            big_mib, fmt(fresh), fresh / ratec["rw", "seq-write"], 100 * rates["rw", "seq-write"] / fresh
         print ""
         print "| other target | measured | target | status |"
         print "| --- | --- | --- | --- |"
@@ -381,6 +492,10 @@ report() {
         printf "| instantiation: %d MiB image / 1 MiB image (medians %.1f µs, %.1f µs) | %.2f | ≈ 1 (0.80–1.25) | %s |\n",
             mib, v["big_ns"] / 1000, v["small_ns"] / 1000, r, (r >= 0.8 && r <= 1.25) ? "met" : "not met"
     }'
+    echo
+    echo "Where the time of (a) goes: nanoseconds per operation (medians), split into the guest alone ((d): fsbench \`--null\` wrapped with the null adapter, which answers every call at once), strata-vfs alone ((e): vfsbench, the same strata-vfs calls with no adapter, wasm32-wasip1 under wasmtime) and the rest, the adapter ((a) − (d) − (e)); shares of (a) in parentheses. ceiling: the a/c that (a) would reach were the adapter and strata-vfs free, (c)/(d)."
+    echo
+    breakdown
     echo
     echo "\`strata pack\` against \`tar -cf\` (medians of $ROUNDS after one warm-up each; target: pack/tar < 1 and image/tar ≤ 1.05):"
     echo
