@@ -51,21 +51,22 @@ pub struct Found {
     pub trailing_slash: bool,
 }
 
-/// The key of one walk.
+/// The key of one walk, hashed once for its lookup and its store.
 #[derive(Clone, Copy)]
 pub struct Key<'p> {
-    pub start: Loc,
-    pub final_link: FinalLink,
-    pub path: &'p [u8],
+    start: Loc,
+    final_link: FinalLink,
+    path: &'p [u8],
+    hash: u64,
 }
 
-impl Key<'_> {
-    fn hash(&self) -> u64 {
+impl<'p> Key<'p> {
+    pub fn new(start: Loc, final_link: FinalLink, path: &'p [u8]) -> Key<'p> {
         let mut hasher = crate::hash::State::default().build_hasher();
-        self.start.hash(&mut hasher);
-        (self.final_link as u8).hash(&mut hasher);
-        hasher.write(self.path);
-        hasher.finish()
+        start.hash(&mut hasher);
+        (final_link as u8).hash(&mut hasher);
+        hasher.write(path);
+        Key { start, final_link, path, hash: hasher.finish() }
     }
 }
 
@@ -103,10 +104,9 @@ impl NameCache {
         if key.path.len() > MAX_CACHED_PATH {
             return None;
         }
-        let hash = key.hash();
-        let slot = self.slots.get(hash as usize % SLOTS)?;
+        let slot = self.slots.get(key.hash as usize % SLOTS)?;
         let hit = slot.generation == self.generation
-            && slot.hash == hash
+            && slot.hash == key.hash
             && slot.start == key.start
             && slot.final_link == key.final_link
             && same_bytes(&slot.path[..slot.path_len as usize], key.path);
@@ -121,10 +121,9 @@ impl NameCache {
         if self.slots.is_empty() {
             self.slots = (0..SLOTS).map(|_| Slot::empty()).collect();
         }
-        let hash = key.hash();
-        let slot = &mut self.slots[hash as usize % SLOTS];
+        let slot = &mut self.slots[key.hash as usize % SLOTS];
         slot.generation = self.generation;
-        slot.hash = hash;
+        slot.hash = key.hash;
         slot.start = key.start;
         slot.final_link = key.final_link;
         slot.path_len = key.path.len() as u8;
@@ -175,7 +174,7 @@ mod tests {
     }
 
     fn key(path: &[u8]) -> Key<'_> {
-        Key { start: Loc { fs: FsId(0), ino: Ino(1) }, final_link: FinalLink::Follow, path }
+        Key::new(Loc { fs: FsId(0), ino: Ino(1) }, FinalLink::Follow, path)
     }
 
     #[test]
@@ -186,7 +185,7 @@ mod tests {
         cache.store(&key(b"a/c"), Err(Errno::NOENT));
         assert_eq!(cache.lookup(&key(b"a/b")), Some(found(5)));
         assert_eq!(cache.lookup(&key(b"a/c")), Some(Err(Errno::NOENT)), "negative entries");
-        let other = Key { final_link: FinalLink::NoFollow, ..key(b"a/b") };
+        let other = Key::new(Loc { fs: FsId(0), ino: Ino(1) }, FinalLink::NoFollow, b"a/b");
         assert_eq!(cache.lookup(&other), None, "the final-link mode is part of the key");
         cache.invalidate();
         assert_eq!(cache.lookup(&key(b"a/b")), None);

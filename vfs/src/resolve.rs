@@ -182,7 +182,7 @@ impl Vfs {
             return Err(Errno::NAMETOOLONG);
         }
         let start = if path[0] == b'/' { self.mounts.root() } else { self.start_dir(dirfd)? };
-        let key = Key { start, final_link, path };
+        let key = Key::new(start, final_link, path);
         // Never contended (walks do not nest); a busy cache is just skipped.
         let Ok(mut names) = self.names.try_borrow_mut() else {
             return self.walk_from(start, path, final_link);
