@@ -24,7 +24,11 @@
 //!
 //! # Layout
 //! A direct-mapped table: a path's hash picks one slot, and a new entry
-//! replaces whatever held it. Paths are kept inline in the slot, so neither
+//! replaces whatever held it. A walk is stored the second time it misses
+//! (its slot remembers the hash of the last miss it turned away), so a
+//! program that walks each of many paths once — opening every file of a
+//! tree, renaming them all — pays a hash for the cache, not a store, and
+//! does not push out what is walked again and again. Paths are kept inline in the slot, so neither
 //! a hit nor a miss allocates once the table exists; longer paths, and the
 //! rare walk whose final name came from a symlink's body, are not cached.
 
@@ -71,6 +75,8 @@ impl<'p> Key<'p> {
 }
 
 struct Slot {
+    /// The hash of the last key that missed here and was not stored.
+    turned_away: u64,
     /// 0: empty (generations start at 1).
     generation: u64,
     hash: u64,
@@ -113,7 +119,7 @@ impl NameCache {
         hit.then_some(slot.outcome)
     }
 
-    /// Remembers what the walk `key` returned.
+    /// Remembers what the walk `key` returned, if it missed before.
     pub fn store(&mut self, key: &Key<'_>, outcome: Result<Found>) {
         if key.path.len() > MAX_CACHED_PATH {
             return;
@@ -122,6 +128,10 @@ impl NameCache {
             self.slots = (0..SLOTS).map(|_| Slot::empty()).collect();
         }
         let slot = &mut self.slots[key.hash as usize % SLOTS];
+        if slot.turned_away != key.hash {
+            slot.turned_away = key.hash;
+            return;
+        }
         slot.generation = self.generation;
         slot.hash = key.hash;
         slot.start = key.start;
@@ -151,6 +161,7 @@ impl Slot {
     fn empty() -> Slot {
         let nowhere = Loc { fs: crate::FsId(0), ino: crate::inode::Ino(0) };
         Slot {
+            turned_away: 0,
             generation: 0,
             hash: 0,
             start: nowhere,
@@ -182,6 +193,9 @@ mod tests {
         let mut cache = NameCache::default();
         assert_eq!(cache.lookup(&key(b"a/b")), None);
         cache.store(&key(b"a/b"), found(5));
+        assert_eq!(cache.lookup(&key(b"a/b")), None, "stored the second time it misses");
+        cache.store(&key(b"a/b"), found(5));
+        cache.store(&key(b"a/c"), Err(Errno::NOENT));
         cache.store(&key(b"a/c"), Err(Errno::NOENT));
         assert_eq!(cache.lookup(&key(b"a/b")), Some(found(5)));
         assert_eq!(cache.lookup(&key(b"a/c")), Some(Err(Errno::NOENT)), "negative entries");
@@ -197,8 +211,10 @@ mod tests {
         let mut cache = NameCache::default();
         let long = [b'x'; MAX_CACHED_PATH + 1];
         cache.store(&key(&long), found(5));
+        cache.store(&key(&long), found(5));
         assert_eq!(cache.lookup(&key(&long)), None);
         let longest = [b'x'; MAX_CACHED_PATH];
+        cache.store(&key(&longest), found(6));
         cache.store(&key(&longest), found(6));
         assert_eq!(cache.lookup(&key(&longest)), Some(found(6)));
     }
