@@ -13,6 +13,9 @@
 # old/new (above 1: the new build is faster) and native/new (a/c of
 # docs/benchmarks.md). Needs the wasmtime CLI and the wasm32-wasip1 target.
 set -euo pipefail
+# wasmtime records a backtrace for every failing host call when this is set
+# (about 80 µs each): it would slow the host-directory runs, not ours.
+unset RUST_BACKTRACE
 cd "$(dirname "$0")/.."
 
 [ $# -eq 2 ] || { echo "usage: scripts/bench-compare.sh OLD_STRATA NEW_STRATA" >&2; exit 2; }

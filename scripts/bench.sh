@@ -26,6 +26,9 @@
 # counts), CARGO_TARGET_DIR, STRATA_PROGRAMS (where fixtures/programs fetches
 # CPython: $STRATA_PROGRAMS/cpython/python.wasm and lib/python315.zip).
 set -euo pipefail
+# wasmtime records a backtrace for every failing host call when this is set
+# (about 80 µs each): it would slow the host-directory runs, not ours.
+unset RUST_BACKTRACE
 # A failure inside "$(...)" (a table row) stops the script too.
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
