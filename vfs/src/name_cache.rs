@@ -7,7 +7,10 @@
 //! bytes, and what it returned — where it ended, or its errno. Failed walks
 //! are remembered like the others (negative entries: ENOENT, ENOTDIR,
 //! EACCES, ELOOP, ...), since a program probing for files it does not have
-//! repeats those most.
+//! repeats those most. Only lookups are remembered (`stat`, `open`
+//! without `O_CREAT`, `access`, ...): the walks of operations on a name
+//! (create, unlink, rename, mkdir, ...) would be invalidated by their own
+//! success at once.
 //!
 //! # Invalidation
 //! Every entry records the generation it was made in; only entries of the
@@ -39,8 +42,8 @@ use crate::errno::{Errno, Result};
 use crate::mount::Loc;
 use crate::resolve::{FinalLink, Last};
 
-/// Slots in the table (a power of two).
-const SLOTS: usize = 1024;
+/// Slots in the table (a power of two): about 100 KiB.
+const SLOTS: usize = 512;
 /// Longest path cached; longer ones are walked every time.
 pub const MAX_CACHED_PATH: usize = 128;
 

@@ -182,6 +182,12 @@ impl Vfs {
             return Err(Errno::NAMETOOLONG);
         }
         let start = if path[0] == b'/' { self.mounts.root() } else { self.start_dir(dirfd)? };
+        // The walks of operations on a name (create, unlink, rename, ...)
+        // are not remembered: when they succeed, the change invalidates
+        // them at once.
+        if matches!(final_link, FinalLink::Name | FinalLink::Create) {
+            return self.walk_from(start, path, final_link);
+        }
         let key = Key::new(start, final_link, path);
         // Never contended (walks do not nest); a busy cache is just skipped.
         let Ok(mut names) = self.names.try_borrow_mut() else {
