@@ -37,8 +37,10 @@ NATIVE=$TARGET/release/fsbench
 
 # Scratch on tmpfs, as scripts/bench.sh: native runs there, and neither
 # wrapped module touches the host's files.
-WORK=$(mktemp -d /dev/shm/strata-compare.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+log() { echo "bench-compare: $*" >&2; }
+# shellcheck source=lib/scratch.sh
+source scripts/lib/scratch.sh
+make_scratch strata-compare 4g
 mkdir "$WORK/empty" "$WORK/results"
 for side in old new; do
     strata=$OLD

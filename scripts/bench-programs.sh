@@ -86,26 +86,9 @@ started=$(date +%s)
 
 # --- Scratch on tmpfs (as scripts/bench.sh) ----------------------------------
 
-MOUNTED="" sudo=""
-fstype() { df --output=fstype "$1" 2>/dev/null | tail -n 1; }
-if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(fstype /dev/shm)" = tmpfs ]; then
-    base=/dev/shm
-else
-    # No usable /dev/shm: mount a tmpfs of our own (needs root or sudo).
-    base=$(mktemp -d /tmp/strata-bench-tmpfs.XXXXXX)
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo mount -t tmpfs -o size=8g,mode=1777 tmpfs "$base"
-    MOUNTED=$base
-fi
-WORK=$(mktemp -d "$base/strata-bench-programs.XXXXXX")
-cleanup() {
-    rm -rf "$WORK"
-    if [ -n "$MOUNTED" ]; then
-        $sudo umount "$MOUNTED" && rmdir "$MOUNTED"
-    fi
-}
-trap cleanup EXIT
-log "scratch: $WORK ($(fstype "$WORK"))"
+# shellcheck source=lib/scratch.sh
+source scripts/lib/scratch.sh
+make_scratch strata-bench-programs 8g
 
 # --- Helpers -------------------------------------------------------------------
 
@@ -487,7 +470,7 @@ report() {
     echo
     echo "Machine: $cpu, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)."
     echo "Versions: $("$WASMTIME" --version) (\`$WASMTIME\`), strata $(git_commit) ($("$STRATA" --version))."
-    echo "Data copies on $(fstype "$WORK") ($base)."
+    echo "Data copies on $(fstype "$WORK") ($SCRATCH_BASE)."
     echo
     echo "host: plain guest, \`wasmtime run --dir\` on the tmpfs copy; wrapped: \`strata wrap\` with the same"
     echo "copy packed, no host directory. Wall time of the \`wasmtime run\` process, precompiled, in ms."

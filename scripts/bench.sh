@@ -90,26 +90,9 @@ built=$(date +%s)
 
 # --- Scratch on tmpfs --------------------------------------------------------
 
-MOUNTED="" sudo=""
-fstype() { df --output=fstype "$1" 2>/dev/null | tail -n 1; }
-if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(fstype /dev/shm)" = tmpfs ]; then
-    base=/dev/shm
-else
-    # No usable /dev/shm: mount a tmpfs of our own (needs root or sudo).
-    base=$(mktemp -d /tmp/strata-bench-tmpfs.XXXXXX)
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo mount -t tmpfs -o size=4g,mode=1777 tmpfs "$base"
-    MOUNTED=$base
-fi
-WORK=$(mktemp -d "$base/strata-bench.XXXXXX")
-cleanup() {
-    rm -rf "$WORK"
-    if [ -n "$MOUNTED" ]; then
-        $sudo umount "$MOUNTED" && rmdir "$MOUNTED"
-    fi
-}
-trap cleanup EXIT
-log "scratch: $WORK ($(fstype "$WORK"))"
+# shellcheck source=lib/scratch.sh
+source scripts/lib/scratch.sh
+make_scratch strata-bench 4g
 
 # --- Modules -------------------------------------------------------------------
 
@@ -423,7 +406,7 @@ report() {
     echo
     echo "Machine: $cpu, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)."
     echo "Versions: $(rustc --version), $(wasmtime --version), strata $(git_commit) ($("$STRATA" --version))."
-    echo "Scratch on $(fstype "$WORK") ($base). Sizes: $FILES files, $BIG_MIB MiB file, $OPS ops."
+    echo "Scratch on $(fstype "$WORK") ($SCRATCH_BASE). Sizes: $FILES files, $BIG_MIB MiB file, $OPS ops."
     echo
     echo "(a) wrapped, no host directory; (b) plain guest, \`wasmtime run --dir\` on tmpfs; (c) native on tmpfs."
     echo "Rates: thousands of operations per second (k/s) or MiB/s; **a/b and a/c are speedups: higher = (a) faster**."
